@@ -1,0 +1,464 @@
+package dev.tributary.sync.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+
+/**
+ * The waiter core: a counting semaphore that grants several permits per acquisition, fairly (FIFO),
+ * with a lock-free fast path. Ported from tokio's {@code sync/batch_semaphore.rs}; it sits under
+ * {@code Semaphore}, {@code Mutex} (1 permit), {@code RwLock} (a reader takes 1 of {@code
+ * maxReaders}, a writer all of them), {@code OnceCell} and, later, the bounded mpsc channel's
+ * capacity.
+ *
+ * <h2>Implementation overview</h2>
+ *
+ * <p><b>State.</b> One volatile {@code long state = permits << 2 | WAITERS | CLOSED}. {@code
+ * permits} is the number of free permits; {@code WAITERS} is set exactly while the waiter queue is
+ * non-empty; {@code CLOSED} is set once, by {@link #close()}.
+ *
+ * <p><b>Invariants.</b> (1) {@code WAITERS} is only set or cleared under {@code lock}, and it is
+ * set iff the queue is non-empty. (2) While {@code WAITERS} is set, {@code permits == 0}: every
+ * release hands its permits to queued waiters first, and a waiter enqueues only after taking
+ * whatever was free. (3) Every permit is in exactly one place: free in {@code state}, assigned to a
+ * queued waiter ({@code needed - remaining}), or held by a caller. (4) Only the head waiter can
+ * hold a partial assignment (FIFO: a large request at the head blocks later small ones).
+ *
+ * <p><b>Fast paths</b> (no lock): acquire CASes {@code permits} down when {@code WAITERS} is clear
+ * and enough permits are free; release CASes {@code permits} up when {@code WAITERS} is clear. By
+ * (1) and (2) a fast release can never miss a queued waiter: a waiter becomes visible (WAITERS set)
+ * in the same CAS that observed the permits it could not get.
+ *
+ * <p><b>Slow paths</b> (under {@code lock}): an acquirer that cannot be served takes what is free,
+ * sets {@code WAITERS} in one CAS and links its waiter with the remainder. A release with {@code
+ * WAITERS} set assigns permits to the head waiters in order; each fully served waiter is unlinked
+ * and claimed ({@link Waiter#tryClaim()}); if the claim fails the waiter was cancelled
+ * concurrently, and its whole assignment goes back into the pool being distributed. When the queue
+ * empties, the leftover permits are added and {@code WAITERS} cleared in one CAS. Claimed waiters
+ * fire after the lock is released, through the {@link Trampoline}.
+ *
+ * <p><b>Cancellation.</b> A future completed from outside, an interrupt or a timeout wins {@link
+ * Waiter#tryCancel()}; the canceller then takes the lock and, if the waiter is still linked,
+ * unlinks it and redistributes its partial assignment (which may wake the next waiters). A waiter
+ * that was claimed first but whose future was completed from outside before the claim's completion
+ * landed gives its permits back through {@link Waiter#undelivered(Object)}. Either way no permit
+ * leaks.
+ *
+ * <p><b>Linearization points.</b> Fast acquire/release: the successful CAS. Slow acquire: the
+ * successful {@code tryClaim} under the lock (or the enqueuing CAS when it took everything).
+ * Cancellation: the successful {@code tryCancel}. Close: the CAS that sets {@code CLOSED}.
+ *
+ * <p><b>Progress.</b> Fast paths are lock-free; slow paths hold a {@link ReentrantLock} for O(woken
+ * waiters) steps and never run user code under it.
+ *
+ * <p>Guarded by {@code BatchSemaphoreLincheckTest} (model checking, with cancellation) and {@code
+ * BatchSemaphoreRaceTest}.
+ */
+public final class BatchSemaphore {
+
+    /**
+     * The largest number of permits a semaphore can hold, as in tokio ({@code usize::MAX >> 3}
+     * there).
+     */
+    public static final int MAX_PERMITS = Integer.MAX_VALUE >>> 3;
+
+    /** {@link #tryAcquire(int)} result: the permits were taken. */
+    public static final int ACQUIRED = 0;
+
+    /** {@link #tryAcquire(int)} result: not enough free permits, or someone is queued. */
+    public static final int NO_PERMITS = 1;
+
+    /** {@link #tryAcquire(int)} result: the semaphore is closed. */
+    public static final int CLOSED_STATUS = 2;
+
+    private static final int QUEUED = 3;
+
+    private static final long CLOSED = 1L;
+    private static final long WAITERS = 2L;
+    private static final int SHIFT = 2;
+
+    /** permits &lt;&lt; 2 | WAITERS | CLOSED; see the implementation overview. */
+    private volatile long state;
+
+    private final ReentrantLock lock = new ReentrantLock();
+
+    /** Guarded by {@code lock}. */
+    private final WaiterList waiters = new WaiterList();
+
+    private final Supplier<? extends RuntimeException> closedError;
+
+    /**
+     * Creates a semaphore core.
+     *
+     * @param permits the initial permits, {@code 0..MAX_PERMITS}
+     * @param closedError makes the exception each waiter receives when the core is closed
+     */
+    public BatchSemaphore(int permits, Supplier<? extends RuntimeException> closedError) {
+        checkPermits(permits, "permits");
+        this.closedError = closedError;
+        this.state = (long) permits << SHIFT;
+    }
+
+    /**
+     * Checks a permit count argument.
+     *
+     * @param n the count
+     * @param what the argument's name, for the message
+     * @throws IllegalArgumentException if {@code n} is negative or above {@link #MAX_PERMITS}
+     */
+    public static void checkPermits(long n, String what) {
+        if (n < 0 || n > MAX_PERMITS) {
+            throw new IllegalArgumentException(
+                    what + " must be between 0 and MAX_PERMITS (" + MAX_PERMITS + ") but was " + n);
+        }
+    }
+
+    /** Returns the number of free permits (0 while anyone is queued). For monitoring. */
+    public int availablePermits() {
+        return (int) Math.min(Integer.MAX_VALUE, state >>> SHIFT);
+    }
+
+    /** Returns true once {@link #close()} was called. */
+    public boolean isClosed() {
+        return (state & CLOSED) != 0;
+    }
+
+    /** Returns true if any waiter is queued. For monitoring and tests. */
+    public boolean hasQueuedWaiters() {
+        return (state & WAITERS) != 0;
+    }
+
+    /** Returns the exception a closed core reports. */
+    public RuntimeException closedError() {
+        return closedError.get();
+    }
+
+    /**
+     * Takes {@code n} permits without waiting. Fails while anyone is queued (no barging).
+     *
+     * @param n permits, {@code 0..MAX_PERMITS} (checked by the caller)
+     * @return {@link #ACQUIRED}, {@link #NO_PERMITS} or {@link #CLOSED_STATUS}
+     */
+    public int tryAcquire(int n) {
+        long need = (long) n << SHIFT;
+        for (; ; ) {
+            long s = state;
+            if ((s & CLOSED) != 0) {
+                return CLOSED_STATUS;
+            }
+            if (n == 0) {
+                return ACQUIRED;
+            }
+            if ((s & WAITERS) != 0 || (s >>> SHIFT) < n) {
+                return NO_PERMITS;
+            }
+            if (STATE.compareAndSet(this, s, s - need)) {
+                return ACQUIRED;
+            }
+        }
+    }
+
+    /**
+     * Acquires {@code n} permits, waiting in FIFO order. The returned future is already complete
+     * when no wait was needed; otherwise completing it from outside withdraws the request (permits
+     * assigned so far go back).
+     *
+     * @param n permits, {@code 0..MAX_PERMITS} (checked by the caller)
+     * @param onGrant builds the value the future completes with, from the number of permits granted
+     * @param <R> the value type
+     * @return a future of the grant, failed with the closed error if the core is or gets closed
+     */
+    public <R> CompletableFuture<R> acquire(int n, IntFunction<? extends R> onGrant) {
+        int r = tryAcquire(n);
+        if (r == ACQUIRED) {
+            return CompletableFuture.completedFuture(onGrant.apply(n));
+        } else if (r == CLOSED_STATUS) {
+            return CompletableFuture.failedFuture(closedError.get());
+        }
+        Acquire<R> w = new Acquire<>(this, n, onGrant, false);
+        r = enqueue(w);
+        if (r == QUEUED) {
+            return w.future();
+        } else if (r == ACQUIRED) {
+            return CompletableFuture.completedFuture(onGrant.apply(n));
+        } else {
+            return CompletableFuture.failedFuture(closedError.get());
+        }
+    }
+
+    /**
+     * Acquires {@code n} permits, parking the current thread in FIFO order.
+     *
+     * @param n permits, {@code 0..MAX_PERMITS} (checked by the caller)
+     * @param deadlineNanos a {@link System#nanoTime()} deadline, or {@code Long.MAX_VALUE} for none
+     * @param onGrant builds the returned value
+     * @param <R> the value type
+     * @return the grant, or null if the deadline passed first (nothing taken)
+     * @throws InterruptedException if interrupted while waiting (nothing taken)
+     * @throws RuntimeException the closed error, if the core is or gets closed
+     */
+    public <R> R acquireBlocking(int n, long deadlineNanos, IntFunction<? extends R> onGrant)
+            throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        int r = tryAcquire(n);
+        if (r == NO_PERMITS) {
+            if (deadlineNanos != Long.MAX_VALUE && deadlineNanos - System.nanoTime() <= 0L) {
+                return null;
+            }
+            Acquire<R> w = new Acquire<>(this, n, onGrant, true);
+            r = enqueue(w);
+            if (r == QUEUED) {
+                return w.awaitBlocking(deadlineNanos, null);
+            }
+        }
+        if (r == ACQUIRED) {
+            return onGrant.apply(n);
+        }
+        throw closedError.get();
+    }
+
+    private int enqueue(Acquire<?> w) {
+        int n = w.needed;
+        lock.lock();
+        try {
+            for (; ; ) {
+                long s = state;
+                if ((s & CLOSED) != 0) {
+                    return CLOSED_STATUS;
+                }
+                long free = s >>> SHIFT; // 0 whenever WAITERS is set (invariant 2)
+                if ((s & WAITERS) == 0 && free >= n) {
+                    if (STATE.compareAndSet(this, s, s - ((long) n << SHIFT))) {
+                        return ACQUIRED;
+                    }
+                    continue;
+                }
+                long take = Math.min(free, n);
+                if (STATE.compareAndSet(this, s, (s - (take << SHIFT)) | WAITERS)) {
+                    w.remaining = n - (int) take;
+                    waiters.addLast(w);
+                    return QUEUED;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns {@code n} permits: hands them to queued waiters in FIFO order, the rest become free.
+     * Never fails (a release after close still returns the permits).
+     *
+     * @param n permits, non-negative
+     */
+    public void release(int n) {
+        release(n, false);
+    }
+
+    /**
+     * Adds {@code n} new permits.
+     *
+     * @param n permits, non-negative
+     * @throws IllegalArgumentException if the free permits would exceed {@link #MAX_PERMITS};
+     *     nothing is added
+     */
+    public void addPermits(int n) {
+        release(n, true);
+    }
+
+    private void release(int n, boolean checked) {
+        if (n == 0) {
+            return;
+        }
+        long add = (long) n << SHIFT;
+        for (; ; ) {
+            long s = state;
+            if ((s & WAITERS) == 0) {
+                long free = s >>> SHIFT;
+                if (checked && free + n > MAX_PERMITS) {
+                    throw new IllegalArgumentException(
+                            "permits after adding must not exceed MAX_PERMITS ("
+                                    + MAX_PERMITS
+                                    + ") but "
+                                    + free
+                                    + " + "
+                                    + n
+                                    + " = "
+                                    + (free + n));
+                }
+                if (STATE.compareAndSet(
+                        this, s, s + add)) { // release; pairs with the CAS of acquirers
+                    return;
+                }
+                continue;
+            }
+            FireChain chain = new FireChain();
+            lock.lock();
+            try {
+                if ((state & WAITERS) == 0) {
+                    continue; // the queue emptied meanwhile: take the fast path again
+                }
+                assignLocked(n, chain);
+            } finally {
+                lock.unlock();
+            }
+            chain.fireAll();
+            return;
+        }
+    }
+
+    /**
+     * Hands {@code permits} to the queued waiters in order; called under {@code lock}. Clears
+     * WAITERS and frees the leftover when the queue empties.
+     */
+    private void assignLocked(long permits, FireChain chain) {
+        long rem = permits;
+        for (; ; ) {
+            Acquire<?> w = (Acquire<?>) waiters.peekFirst();
+            if (w == null) {
+                break;
+            }
+            int give = (int) Math.min(rem, w.remaining);
+            w.remaining -= give;
+            rem -= give;
+            if (w.remaining > 0) {
+                break; // rem is 0: the head keeps its partial assignment and its place
+            }
+            waiters.remove(w);
+            if (w.tryClaim()) {
+                w.grant();
+                chain.add(w);
+            } else {
+                rem += w.needed; // cancelled concurrently: its whole assignment goes back
+            }
+        }
+        if (waiters.isEmpty()) {
+            for (; ; ) {
+                long s = state;
+                if (STATE.compareAndSet(this, s, (s & ~WAITERS) + (rem << SHIFT))) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Called by a waiter that won tryCancel: unlink it and give back what it was assigned. */
+    void withdraw(Acquire<?> w) {
+        FireChain chain = new FireChain();
+        lock.lock();
+        try {
+            if (waiters.remove(w)) {
+                assignLocked(w.needed - w.remaining, chain);
+            }
+        } finally {
+            lock.unlock();
+        }
+        chain.fireAll();
+    }
+
+    /**
+     * Removes up to {@code n} free permits.
+     *
+     * @param n permits, non-negative
+     * @return the number actually removed (saturating at the free count)
+     */
+    public int forgetPermits(int n) {
+        for (; ; ) {
+            long s = state;
+            long take = Math.min(s >>> SHIFT, n);
+            if (take == 0 || STATE.compareAndSet(this, s, s - (take << SHIFT))) {
+                return (int) take;
+            }
+        }
+    }
+
+    /**
+     * Closes the core: later acquisitions fail, queued waiters fail with the closed error, and
+     * their partial assignments become free again. Releases still return permits. Idempotent.
+     */
+    public void close() {
+        FireChain chain = new FireChain();
+        lock.lock();
+        try {
+            long back = 0;
+            for (Waiter<?> x; (x = waiters.pollFirst()) != null; ) {
+                Acquire<?> w = (Acquire<?>) x;
+                back += w.needed - w.remaining;
+                if (w.tryClaim()) {
+                    w.setFailure(closedError.get());
+                    chain.add(w);
+                }
+            }
+            for (; ; ) {
+                long s = state;
+                if (STATE.compareAndSet(this, s, ((s | CLOSED) & ~WAITERS) + (back << SHIFT))) {
+                    break;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        chain.fireAll();
+    }
+
+    @Override
+    public String toString() {
+        long s = state;
+        return "BatchSemaphore[permits="
+                + (s >>> SHIFT)
+                + ((s & WAITERS) != 0 ? ", waiters" : "")
+                + ((s & CLOSED) != 0 ? ", closed" : "")
+                + "]";
+    }
+
+    /** A queued acquisition of {@code needed} permits. */
+    static final class Acquire<R> extends Waiter<R> {
+        final BatchSemaphore owner;
+        final int needed;
+        final IntFunction<? extends R> onGrant;
+
+        /** Permits still to assign; guarded by the owner's lock. */
+        int remaining;
+
+        Acquire(
+                BatchSemaphore owner,
+                int needed,
+                IntFunction<? extends R> onGrant,
+                boolean blocking) {
+            super(blocking);
+            this.owner = owner;
+            this.needed = needed;
+            this.onGrant = onGrant;
+        }
+
+        void grant() {
+            setValue(onGrant.apply(needed));
+        }
+
+        @Override
+        protected void undelivered(R value) {
+            owner.release(needed);
+        }
+
+        @Override
+        protected void withdraw() {
+            owner.withdraw(this);
+        }
+    }
+
+    // VarHandle mechanics
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(BatchSemaphore.class, "state", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

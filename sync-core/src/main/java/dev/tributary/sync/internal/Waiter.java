@@ -1,0 +1,392 @@
+package dev.tributary.sync.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One queued wait: either a {@link CompletableFuture} handed to the caller (async mode) or a parked
+ * thread (blocking mode). Every primitive that waits queues these in a {@link WaiterList} under its
+ * own small lock.
+ *
+ * <h2>Life cycle</h2>
+ *
+ * <pre>
+ *            tryClaim()  (owner, under its lock)          fire: complete future / unpark thread
+ *   PENDING ------------------------------------&gt; CLAIMED ---------------------------------------&gt;
+ *      |
+ *      |  tryCancel()  (future completed from outside, interrupt, timeout)
+ *      +------------------------------------------&gt; CANCELLED --&gt; owner.withdraw(this) under its lock
+ * </pre>
+ *
+ * Exactly one of {@link #tryClaim()} and {@link #tryCancel()} succeeds, by CAS on {@code state}:
+ * that CAS is the linearization point that decides whether the operation took effect. The winner
+ * owns the clean-up:
+ *
+ * <ul>
+ *   <li>The owner that claims a waiter unlinks it, records the outcome, and after unlocking calls
+ *       {@link #fire()}. If the future was completed from outside after the claim (its {@code
+ *       tryCancel} lost), the internal completion fails and {@link #undelivered(Object)} hands the
+ *       value back to the owner: a permit granted in that race is released again, a notification is
+ *       passed on.
+ *   <li>The side that cancels calls {@link #withdraw()}, which the owner implements: under its lock
+ *       it unlinks the waiter if it is still linked and returns whatever had been assigned to it.
+ * </ul>
+ *
+ * {@code tryClaim()} is overridable so that a later {@code select} can make several waiters share
+ * one claim.
+ *
+ * <h2>Threads</h2>
+ *
+ * Futures are completed through the {@link Trampoline}, on the thread that fired the waiter, after
+ * the owner's lock is released. A parked thread is unparked directly (no user code runs on the
+ * firing thread). Queue links ({@link #prev}, {@link #next}, {@link #list}) are plain fields
+ * guarded by the owner's lock. The outcome fields are written before the volatile {@code fired}
+ * write (release) that the parked thread reads (acquire).
+ *
+ * @param <V> the value a granted waiter delivers
+ */
+public abstract class Waiter<V> extends Trampoline.Task {
+
+    static final int PENDING = 0;
+    static final int CLAIMED = 1;
+    static final int CANCELLED = 2;
+
+    // Queue links: plain, guarded by the owner's lock (see WaiterList).
+    Waiter<?> prev;
+    Waiter<?> next;
+    WaiterList list;
+
+    /** Chains claimed waiters that the owner fires after unlocking; plain, owner-confined. */
+    Waiter<?> nextToFire;
+
+    /** PENDING, CLAIMED or CANCELLED; written only by CAS. */
+    private volatile int state;
+
+    /** Blocking mode: the parked thread. Null in async mode. */
+    private final Thread thread;
+
+    /** Async mode: the future handed to the caller. Null in blocking mode. */
+    private final WaiterFuture<V> future;
+
+    /** The outcome, written by the claiming owner before firing. */
+    private V value;
+
+    private Throwable failure;
+
+    /** Blocking mode hand-shake: release-written by fire, acquire-read by the parked thread. */
+    private volatile boolean fired;
+
+    /**
+     * Creates a waiter.
+     *
+     * @param blocking true for a waiter that parks the current thread, false for one that completes
+     *     a future
+     */
+    protected Waiter(boolean blocking) {
+        if (blocking) {
+            this.thread = Thread.currentThread();
+            this.future = null;
+        } else {
+            this.thread = null;
+            this.future = new WaiterFuture<>(this);
+        }
+    }
+
+    /**
+     * Claims this waiter for completion: succeeds at most once, and never after {@link
+     * #tryCancel()} succeeded. Called by the owner under its lock before it hands anything to this
+     * waiter.
+     *
+     * @return true if the caller now owns this waiter's completion
+     */
+    public boolean tryClaim() {
+        return STATE.compareAndSet(this, PENDING, CLAIMED);
+    }
+
+    /**
+     * Withdraws this waiter: succeeds at most once, and never after {@link #tryClaim()} succeeded.
+     *
+     * @return true if the operation will never take effect and the caller must {@link #withdraw()}
+     *     it
+     */
+    public final boolean tryCancel() {
+        return STATE.compareAndSet(this, PENDING, CANCELLED);
+    }
+
+    /** Returns true while neither claimed nor cancelled. */
+    public final boolean isPending() {
+        return state == PENDING;
+    }
+
+    /** Returns true if this waiter is currently linked in a list (read under the owner's lock). */
+    public final boolean isLinked() {
+        return list != null;
+    }
+
+    /** Returns the future handed to the caller (async mode only). */
+    public final CompletableFuture<V> future() {
+        return future;
+    }
+
+    /**
+     * Records a successful outcome. Called by the claiming owner, under or outside its lock, before
+     * {@link #fire()}.
+     *
+     * @param v the value to deliver
+     */
+    public final void setValue(V v) {
+        this.value = v;
+    }
+
+    /**
+     * Records a failed outcome. Called by the claiming owner before {@link #fire()}.
+     *
+     * @param t the failure to deliver
+     */
+    public final void setFailure(Throwable t) {
+        this.failure = t;
+    }
+
+    /**
+     * Delivers the recorded outcome. Must be called by the owner that claimed this waiter, once,
+     * after releasing its lock. Async mode goes through the {@link Trampoline}.
+     */
+    public final void fire() {
+        if (future == null) {
+            fired = true; // release; pairs with the acquire read of fired in awaitBlocking
+            LockSupport.unpark(thread);
+        } else {
+            Trampoline.run(this);
+        }
+    }
+
+    /**
+     * Trampoline body: completes the future, or returns the value to the owner if the future lost
+     * the race.
+     */
+    @Override
+    protected final void runTask() {
+        Throwable f = failure;
+        if (f != null) {
+            future.internalCompleteExceptionally(f);
+        } else {
+            V v = value;
+            value = null;
+            if (!future.internalComplete(v)) {
+                undelivered(v);
+            }
+        }
+    }
+
+    /**
+     * Called under no lock when this waiter was claimed but its future had already been completed
+     * from outside: the owner must take the value back (release permits, pass a notification on).
+     *
+     * @param v the value that could not be delivered
+     */
+    protected abstract void undelivered(V v);
+
+    /**
+     * Called once after a successful {@link #tryCancel()}: the owner unlinks this waiter if it is
+     * still linked and returns whatever it had assigned to it. Must not be called under the owner's
+     * lock.
+     */
+    protected abstract void withdraw();
+
+    /**
+     * Parks the calling thread (blocking mode only) until this waiter fires, the deadline passes,
+     * or the thread is interrupted. A timeout or interrupt that loses the race against a claim
+     * still returns the value, with the interrupt status set again: the operation took effect.
+     *
+     * @param deadlineNanos deadline in {@link System#nanoTime()} terms, or {@code Long.MAX_VALUE}
+     *     for none
+     * @param timedOut returned when the deadline passed before the waiter was claimed
+     * @return the delivered value, or {@code timedOut}
+     * @throws InterruptedException if interrupted before the waiter was claimed (it is then
+     *     withdrawn)
+     */
+    public final V awaitBlocking(long deadlineNanos, V timedOut) throws InterruptedException {
+        boolean interrupted = false;
+        try {
+            while (!fired) { // acquire; pairs with the release write in fire
+                if (Thread.interrupted()) {
+                    if (tryCancel()) {
+                        withdraw();
+                        throw new InterruptedException();
+                    }
+                    interrupted = true; // claimed concurrently: the outcome is on its way
+                } else if (deadlineNanos != Long.MAX_VALUE) {
+                    long left = deadlineNanos - System.nanoTime();
+                    if (left <= 0L) {
+                        if (tryCancel()) {
+                            withdraw();
+                            return timedOut;
+                        }
+                        deadlineNanos = Long.MAX_VALUE; // claimed: wait for the outcome
+                    } else {
+                        LockSupport.parkNanos(this, left);
+                    }
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Throwable f = failure;
+        if (f != null) {
+            throw sneaky(f);
+        }
+        V v = value;
+        value = null;
+        return v;
+    }
+
+    private static RuntimeException sneaky(Throwable f) {
+        if (f instanceof RuntimeException) {
+            return (RuntimeException) f; // owners create one exception per waiter
+        }
+        if (f instanceof Error) {
+            throw (Error) f;
+        }
+        return new IllegalStateException(f);
+    }
+
+    /**
+     * Fires every waiter of a chain built through {@link #nextToFire} (see {@link FireChain}).
+     *
+     * @param first the first waiter of the chain, or null
+     */
+    public static void fireAll(Waiter<?> first) {
+        Waiter<?> w = first;
+        while (w != null) {
+            Waiter<?> n = w.nextToFire;
+            w.nextToFire = null;
+            w.fire();
+            w = n;
+        }
+    }
+
+    /** Converts a timeout in nanoseconds to a deadline for {@link #awaitBlocking(long, Object)}. */
+    public static long deadline(long timeoutNanos) {
+        long now = System.nanoTime();
+        long d = now + timeoutNanos;
+        // Saturate on overflow (timeouts of centuries mean no timeout).
+        return (timeoutNanos > 0 && d < now) ? Long.MAX_VALUE - 1 : d;
+    }
+
+    /**
+     * The future handed to async callers. Completing it from outside ({@code cancel}, {@code
+     * complete}, {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout})
+     * withdraws the waiter.
+     */
+    static final class WaiterFuture<V> extends CompletableFuture<V> {
+        private final Waiter<V> waiter;
+
+        WaiterFuture(Waiter<V> waiter) {
+            this.waiter = waiter;
+        }
+
+        boolean internalComplete(V v) {
+            return super.complete(v);
+        }
+
+        boolean internalCompleteExceptionally(Throwable t) {
+            return super.completeExceptionally(t);
+        }
+
+        private void externallyCompleted() {
+            if (waiter.tryCancel()) {
+                waiter.withdraw();
+            }
+        }
+
+        @Override
+        public boolean complete(V v) {
+            boolean done = super.complete(v);
+            if (done) {
+                externallyCompleted();
+            }
+            return done;
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable ex) {
+            boolean done = super.completeExceptionally(ex);
+            if (done) {
+                externallyCompleted();
+            }
+            return done;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean done = super.cancel(mayInterruptIfRunning);
+            if (done) {
+                externallyCompleted();
+            }
+            return done;
+        }
+
+        @Override
+        public CompletableFuture<V> completeAsync(
+                java.util.function.Supplier<? extends V> supplier, Executor executor) {
+            Objects.requireNonNull(supplier, "supplier");
+            Objects.requireNonNull(executor, "executor");
+            executor.execute(
+                    () -> {
+                        try {
+                            complete(supplier.get());
+                        } catch (Throwable t) {
+                            completeExceptionally(t);
+                        }
+                    });
+            return this;
+        }
+
+        /**
+         * Unsupported: forcing a value onto a waiter's future could hand out a permit twice or lose
+         * one.
+         *
+         * @throws UnsupportedOperationException always
+         */
+        @Override
+        public void obtrudeValue(V value) {
+            throw new UnsupportedOperationException(
+                    "obtrudeValue is not supported on a Tributary wait: complete or cancel it instead");
+        }
+
+        /**
+         * Unsupported: see {@link #obtrudeValue(Object)}.
+         *
+         * @throws UnsupportedOperationException always
+         */
+        @Override
+        public void obtrudeException(Throwable ex) {
+            throw new UnsupportedOperationException(
+                    "obtrudeException is not supported on a Tributary wait: complete or cancel it instead");
+        }
+
+        @Override
+        public String toString() {
+            return super.toString() + (isCancelled() ? "" : waiter.isPending() ? "[waiting]" : "");
+        }
+    }
+
+    // VarHandle mechanics
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Waiter.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
