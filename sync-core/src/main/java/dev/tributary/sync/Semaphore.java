@@ -64,6 +64,16 @@ public final class Semaphore {
     }
 
     /**
+     * Returns true if any acquisition, async or blocking, is queued. For monitoring, not for
+     * synchronization control (like {@code java.util.concurrent.Semaphore.hasQueuedThreads()}).
+     *
+     * @return whether anyone waits
+     */
+    public boolean hasQueuedWaiters() {
+        return core.hasQueuedWaiters();
+    }
+
+    /**
      * Acquires one permit.
      *
      * <dl>
