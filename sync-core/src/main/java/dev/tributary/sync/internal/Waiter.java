@@ -250,7 +250,7 @@ public abstract class Waiter<V> extends Trampoline.Task {
 
     private static RuntimeException sneaky(Throwable f) {
         if (f instanceof RuntimeException) {
-            return (RuntimeException) f; // owners create one exception per waiter
+            return (RuntimeException) f; // the owner's closed error, rethrown on the waiting thread
         }
         if (f instanceof Error) {
             throw (Error) f;
