@@ -155,7 +155,9 @@ public final class Mutex<T> {
     /**
      * Runs {@code fn} while holding the lock, released when the stage it returns completes,
      * whatever the outcome (also if {@code fn} throws or returns null, which fails the result).
-     * {@code fn} must not close the guard itself, nor use it after its stage completed.
+     * {@code fn} must not use the guard after its stage completed. If {@code fn} closes the guard
+     * itself, the automatic close throws, as in try-with-resources: the result fails with that
+     * {@link IllegalStateException}, or carries it as suppressed by {@code fn}'s own failure.
      *
      * <dl>
      *   <dt>Cancellation

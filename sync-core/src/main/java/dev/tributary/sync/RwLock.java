@@ -277,7 +277,9 @@ public final class RwLock<T> {
     /**
      * Runs {@code fn} with read access, released when the stage it returns completes, whatever the
      * outcome (also if {@code fn} throws or returns null, which fails the result). {@code fn} must
-     * not close the guard itself, nor use it after its stage completed.
+     * not use the guard after its stage completed. If {@code fn} closes the guard itself, the
+     * automatic close throws, as in try-with-resources: the result fails with that {@link
+     * IllegalStateException}, or carries it as suppressed by {@code fn}'s own failure.
      *
      * <dl>
      *   <dt>Cancellation
@@ -306,7 +308,10 @@ public final class RwLock<T> {
     /**
      * Runs {@code fn} with write access, released when the stage it returns completes, whatever the
      * outcome (also if {@code fn} throws or returns null, which fails the result). {@code fn} must
-     * not close or downgrade the guard itself, nor use it after its stage completed.
+     * not use the guard after its stage completed. If {@code fn} closes or downgrades the guard
+     * itself, the automatic close throws, as in try-with-resources: the result fails with that
+     * {@link IllegalStateException}, or carries it as suppressed by {@code fn}'s own failure (a
+     * read guard obtained by downgrading is {@code fn}'s to close).
      *
      * <dl>
      *   <dt>Cancellation

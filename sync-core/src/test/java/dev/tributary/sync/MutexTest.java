@@ -703,6 +703,54 @@ class MutexTest {
         assertFalse(m.isLocked());
     }
 
+    /**
+     * fn closing the guard itself makes the automatic close throw; the result must still complete
+     * (try-with-resources semantics) and nothing is released twice.
+     */
+    @Test
+    void withLockFnThatClosesTheGuardStillCompletes() {
+        Mutex<Integer> m = new Mutex<>(0);
+        CompletableFuture<Integer> ok =
+                m.withLock(
+                        g -> {
+                            g.close();
+                            return CompletableFuture.completedFuture(1);
+                        });
+        assertTrue(ok.isDone(), "the result must complete");
+        CompletionException e = assertThrows(CompletionException.class, ok::join);
+        IllegalStateException ise = assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertEquals(
+                "MutexGuard already released: close() requires an unreleased guard",
+                ise.getMessage());
+        assertFalse(m.isLocked());
+
+        IllegalArgumentException boom = new IllegalArgumentException("boom");
+        CompletableFuture<Object> failed =
+                m.withLock(
+                        g -> {
+                            g.close();
+                            return CompletableFuture.failedFuture(boom);
+                        });
+        assertSame(boom, assertThrows(CompletionException.class, failed::join).getCause());
+        assertEquals(1, boom.getSuppressed().length);
+        assertInstanceOf(IllegalStateException.class, boom.getSuppressed()[0]);
+
+        IllegalArgumentException thrown = new IllegalArgumentException("thrown");
+        CompletableFuture<Object> threw =
+                m.withLock(
+                        g -> {
+                            g.close();
+                            throw thrown;
+                        });
+        assertSame(thrown, assertThrows(CompletionException.class, threw::join).getCause());
+        assertInstanceOf(IllegalStateException.class, thrown.getSuppressed()[0]);
+
+        MutexGuard<Integer> g = m.tryLock();
+        assertNotNull(g);
+        assertNull(m.tryLock(), "no release happened twice");
+        g.close();
+    }
+
     @Test
     void withLockNullFn() {
         Mutex<Integer> m = new Mutex<>(0);

@@ -964,6 +964,34 @@ class RwLockTest {
     }
 
     @Test
+    void withWriteFnThatDowngradesStillCompletes() {
+        RwLock<Integer> lock = RwLock.withMaxReaders(0, 2);
+        AtomicReference<RwLockReadGuard<Integer>> down = new AtomicReference<>();
+        CompletableFuture<Integer> r =
+                lock.withWrite(
+                        g -> {
+                            g.set(5);
+                            down.set(g.downgrade());
+                            return CompletableFuture.completedFuture(1);
+                        });
+        assertTrue(r.isDone(), "the result must complete");
+        IllegalStateException ise =
+                assertInstanceOf(
+                        IllegalStateException.class,
+                        assertThrows(CompletionException.class, r::join).getCause());
+        assertEquals(
+                "RwLockWriteGuard already released: close() requires an unreleased guard",
+                ise.getMessage());
+        RwLockReadGuard<Integer> other = lock.tryRead();
+        assertNotNull(other, "the downgraded reader holds one permit of two");
+        assertNull(lock.tryRead());
+        assertEquals(5, down.get().get());
+        down.get().close();
+        other.close();
+        assertFree(lock, "end");
+    }
+
+    @Test
     void withWriteCancelledWhileQueuedNeverRuns() {
         RwLock<Integer> lock = new RwLock<>(0);
         RwLockReadGuard<Integer> r = lock.tryRead();
