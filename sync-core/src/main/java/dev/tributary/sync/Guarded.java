@@ -8,6 +8,11 @@ import java.util.function.Function;
  * The shared body of {@code withPermit}, {@code withLock}, {@code withRead} and {@code withWrite}:
  * run an async action while holding a guard, close the guard when the action's stage completes, and
  * let a cancellation of the result that happens before the grant withdraw the acquisition.
+ *
+ * <p>The result always completes, even if closing the guard fails (an action that closed its guard
+ * itself makes the second close throw): as with try-with-resources, the action's own failure stays
+ * the cause and the close failure is added to it as suppressed; otherwise the close failure is the
+ * cause.
  */
 final class Guarded {
     private Guarded() {}
@@ -26,7 +31,7 @@ final class Guarded {
                         return;
                     }
                     if (result.isDone()) {
-                        closeQuietly(guard); // cancelled between grant and here
+                        closeCatching(guard); // cancelled between grant and here: cannot fail
                         return;
                     }
                     CompletionStage<R> stage;
@@ -36,15 +41,23 @@ final class Guarded {
                             throw new NullPointerException("the action returned a null stage");
                         }
                     } catch (Throwable t) {
-                        closeQuietly(guard);
+                        Throwable closeFailure = closeCatching(guard);
+                        if (closeFailure != null) {
+                            t.addSuppressed(closeFailure);
+                        }
                         result.completeExceptionally(t);
                         return;
                     }
                     stage.whenComplete(
                             (value, error) -> {
-                                closeQuietly(guard);
+                                Throwable closeFailure = closeCatching(guard);
                                 if (error != null) {
+                                    if (closeFailure != null) {
+                                        error.addSuppressed(closeFailure);
+                                    }
                                     result.completeExceptionally(error);
+                                } else if (closeFailure != null) {
+                                    result.completeExceptionally(closeFailure);
                                 } else {
                                     result.complete(value);
                                 }
@@ -53,11 +66,13 @@ final class Guarded {
         return result;
     }
 
-    private static void closeQuietly(AutoCloseable guard) {
+    /** Closes the guard; returns what its close threw, or null. Never throws. */
+    private static Throwable closeCatching(AutoCloseable guard) {
         try {
             guard.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("releasing the guard failed", e);
+            return null;
+        } catch (Throwable t) {
+            return t;
         }
     }
 }
