@@ -26,7 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.scheduler.Schedulers;
@@ -633,15 +632,10 @@ class RwLockTest {
 
     /**
      * A stage that depends on a cancelled wait should find the wait withdrawn, as tokio's drop is:
-     * here, the queued writer's collected permits should be free again.
-     *
-     * <p>Disabled: the waiter core completes the future before it withdraws the waiter ({@code
-     * Waiter.WaiterFuture.complete/completeExceptionally/cancel} call {@code super} first), so the
-     * dependent runs while the writer is still queued and {@code tryRead()} fails. No permit leaks;
-     * the withdrawal follows right after. Enable once the core withdraws first.
+     * here, the queued writer's collected permits should be free again (the core withdraws the
+     * waiter before the external completion becomes visible).
      */
     @Test
-    @Disabled("waiter core: WaiterFuture completes before it withdraws the waiter")
     void dependentOfCancelledWaitSeesItWithdrawn() {
         RwLock<Integer> lock = RwLock.withMaxReaders(0, 4);
         RwLockReadGuard<Integer> r = lock.tryRead();

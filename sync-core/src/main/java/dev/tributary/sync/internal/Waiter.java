@@ -301,37 +301,35 @@ public abstract class Waiter<V> extends Trampoline.Task {
             return super.completeExceptionally(t);
         }
 
-        private void externallyCompleted() {
-            if (waiter.tryCancel()) {
+        /**
+         * Withdraws the waiter before the external completion becomes visible, so that dependents
+         * of the completed future (and threads that observe it) already see the primitive without
+         * it, as with tokio's synchronous drop. If the waiter was claimed first, the grant stands
+         * and its internal completion will fail against the external one, handing the value back
+         * through {@link Waiter#undelivered(Object)}.
+         */
+        private void withdrawFirst() {
+            if (!isDone() && waiter.tryCancel()) {
                 waiter.withdraw();
             }
         }
 
         @Override
         public boolean complete(V v) {
-            boolean done = super.complete(v);
-            if (done) {
-                externallyCompleted();
-            }
-            return done;
+            withdrawFirst();
+            return super.complete(v);
         }
 
         @Override
         public boolean completeExceptionally(Throwable ex) {
-            boolean done = super.completeExceptionally(ex);
-            if (done) {
-                externallyCompleted();
-            }
-            return done;
+            withdrawFirst();
+            return super.completeExceptionally(ex);
         }
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean done = super.cancel(mayInterruptIfRunning);
-            if (done) {
-                externallyCompleted();
-            }
-            return done;
+            withdrawFirst();
+            return super.cancel(mayInterruptIfRunning);
         }
 
         @Override
