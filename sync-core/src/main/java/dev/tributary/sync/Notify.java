@@ -98,19 +98,21 @@ public final class Notify {
      *
      * Linearization points. Notify fast path: the CAS. Slow notifications: the successful
      * tryClaim under the lock, or the CAS that stores the permit. Registration: the consuming CAS
-     * or the link under the lock. Caveat, inherited from the waiter core: a claimed waiter's
-     * future completes after the lock is released, and an external cancel() that lands in that
-     * window still wins (the notification is then re-issued). A history that observes which
-     * waiter a concurrent notifyOne chose, or that cancels a waiter after a concurrent
-     * notifyWaiters() returned, can therefore see a claimed-then-cancelled waiter as if it had
-     * been cancelled first. Counts are never affected: every one-shot notification ends up
-     * delivered exactly once or stored.
+     * or the link under the lock. Caveat, inherited from the waiter core (tokio likewise wakes
+     * after unlocking): a claimed waiter's future completes only after the lock is released, so
+     * notifications linearize at their claims, not at the completions. A concurrent notifyOne can
+     * find the queue empty and store the permit while the chosen future is still completing, and
+     * an external cancel() that lands in that window still wins; the notification is then
+     * re-issued, as if the cancel had come first. Counts are never affected: every one-shot
+     * notification ends up delivered exactly once, stored, or coalesced into a permit that was
+     * already stored.
      *
      * Progress. notify fast path and permit consumption are lock-free; everything else holds a
      * ReentrantLock for O(waiters woken) steps and never runs user code under it.
      *
-     * Guarded by NotifyLincheckTest (model checking, with cancellation and close) and
-     * NotifyRaceTest (cancel/close/timeout racing notifyOne/notifyLast, counted).
+     * Guarded by NotifyLincheckTest (model checking against a sequential model, with
+     * cancellation racing claims and notifyWaiters racing registration) and NotifyRaceTest
+     * (cancel, close, timeout and interrupt racing notifyOne/notifyLast, counted exactly).
      */
 
     private static final long EMPTY = 0L;
@@ -333,6 +335,16 @@ public final class Notify {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Returns true if the permit is stored. For tests and monitoring, not for synchronization
+     * control.
+     *
+     * @return whether the next registration would consume a stored permit
+     */
+    boolean hasStoredPermit() {
+        return (state & STATE_MASK) == NOTIFIED;
     }
 
     /**
