@@ -100,6 +100,9 @@ public final class Barrier {
      * arrives.
      *
      * <dl>
+     *   <dt>Cancellation
+     *   <dd>Interruption (and, for the timed form, the timeout) stops the wait but does not
+     *       withdraw the arrival, as {@link #await()} describes.
      *   <dt>Blocking
      *   <dd>Parks with {@code LockSupport} (fine on virtual threads). An interrupt pending on entry
      *       throws {@link InterruptedException} before arriving. An interrupt while parked stops

@@ -152,6 +152,9 @@ public final class Notified implements AutoCloseable {
      * Returns at once if it is already notified.
      *
      * <dl>
+     *   <dt>Cancellation
+     *   <dd>Interruption (and, for the timed form, the timeout) cancels the wait; it loses only its
+     *       place in the queue, as {@link #future()} describes.
      *   <dt>Blocking
      *   <dd>Parks with {@code LockSupport} (fine on virtual threads); the thread also wakes up when
      *       the handle's future (from an earlier {@link #future()}/{@link #enable()}) is completed
@@ -234,8 +237,8 @@ public final class Notified implements AutoCloseable {
     public void close() {
         if (phase == INIT) {
             phase = CLOSED;
-        } else if (phase == WAITING) {
-            settle(!handedOut);
+        } else if (phase == WAITING && waiter.future() != null) {
+            settle(!handedOut); // (a blocking wait in progress on another thread is left alone)
         }
     }
 
@@ -254,10 +257,10 @@ public final class Notified implements AutoCloseable {
         return false;
     }
 
-    /** WAITING, async mode: has the future completed? */
+    /** WAITING, async mode: has the future completed? (False while a blocking wait is parked.) */
     private boolean pollWaiting() {
         CompletableFuture<Void> f = waiter.future();
-        if (!f.isDone()) {
+        if (f == null || !f.isDone()) {
             return false;
         }
         if (f.isCompletedExceptionally()) {
