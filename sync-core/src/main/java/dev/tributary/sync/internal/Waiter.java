@@ -22,22 +22,32 @@ import java.util.concurrent.locks.LockSupport;
  *      +------------------------------------------&gt; CANCELLED --&gt; owner.withdraw(this) under its lock
  * </pre>
  *
- * Exactly one of {@link #tryClaim()} and {@link #tryCancel()} succeeds, by CAS on {@code state}:
- * that CAS is the linearization point that decides whether the operation took effect. The winner
- * owns the clean-up:
+ * Exactly one of {@link #tryClaim()} and {@link #tryCancel()} succeeds, by CAS on {@code state}.
+ * The winner owns the clean-up:
  *
  * <ul>
- *   <li>The owner that claims a waiter unlinks it, records the outcome, and after unlocking calls
- *       {@link #fire()}. If the future was completed from outside after the claim (its {@code
- *       tryCancel} lost), the internal completion fails and {@link #undelivered(Object)} hands the
- *       value back to the owner: a permit granted in that race is released again, a notification is
- *       passed on.
  *   <li>The side that cancels calls {@link #withdraw()}, which the owner implements: under its lock
  *       it unlinks the waiter if it is still linked and returns whatever had been assigned to it.
+ *       An outside completion of the future withdraws <em>before</em> the completion becomes
+ *       visible, so dependents already see the primitive without this waiter.
+ *   <li>The owner that claims a waiter unlinks it, records the outcome, and after unlocking calls
+ *       {@link #fire()}. If the future was completed from outside between the claim and the fire
+ *       (the outside {@code tryCancel} lost, but the future was still incomplete), the internal
+ *       completion fails and {@link #undelivered(Object)} hands the value back to the owner: a
+ *       permit granted in that race is released again, a notification is passed on.
  * </ul>
  *
- * {@code tryClaim()} is overridable so that a later {@code select} can make several waiters share
- * one claim.
+ * <p><b>Where the outcome is decided.</b> For a blocking waiter, the CAS on {@code state} decides:
+ * once claimed, the thread receives the outcome even if interrupted or timed out. For an async
+ * waiter the claim only reserves: the outcome is decided by which completion of the future lands
+ * first, the owner's (after unlocking) or an outside one, and an outside one that wins after a
+ * claim undoes the grant through {@code undelivered}. This is the cancel contract of DESIGN §2:
+ * either the operation took effect (the future holds its result and the outside completion lost) or
+ * it never will, and nothing leaks. One consequence: a waiter queued behind a claimed-then-
+ * cancelled one may be served by the hand-back, after waiters that were claimed later.
+ *
+ * <p>{@code tryClaim()} is overridable so that a later {@code select} can make several waiters
+ * share one claim.
  *
  * <h2>Threads</h2>
  *
