@@ -1,6 +1,5 @@
 package dev.tributary.sync;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -52,44 +50,6 @@ class MutexTest {
     @AfterAll
     static void stopPool() {
         pool.shutdownNow();
-    }
-
-    /**
-     * Runs {@code a} on this thread and {@code b} on a pool thread, released together after both
-     * arrived, and waits for both (RxJava's {@code TestHelper.race}).
-     */
-    static void race(Runnable a, Runnable b) throws Exception {
-        AtomicInteger arrived = new AtomicInteger(2);
-        Future<?> other =
-                pool.submit(
-                        () -> {
-                            arrived.decrementAndGet();
-                            awaitArrival(arrived);
-                            b.run();
-                        });
-        arrived.decrementAndGet();
-        awaitArrival(arrived);
-        a.run();
-        other.get(10, TimeUnit.SECONDS);
-    }
-
-    /** Spins briefly, then yields, so that a busy machine still schedules the other side. */
-    private static void awaitArrival(AtomicInteger arrived) {
-        for (int spins = 0; arrived.get() != 0; spins++) {
-            if (spins < 1_000) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
-        }
-    }
-
-    /** Polls {@code condition} every millisecond until it holds, for at most {@link #WAIT}. */
-    static void awaitTrue(Callable<Boolean> condition) {
-        await().atMost(WAIT)
-                .pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(1))
-                .until(condition);
     }
 
     // ---- ported from sync_mutex.rs ----
@@ -153,7 +113,7 @@ class MutexTest {
         assertInstanceOf(TimeoutException.class, e.getCause());
         // The JDK's delayer thread completes the future first and withdraws the waiter right after
         // (see RwLockTest.dependentOfCancelledWaitSeesItWithdrawn): wait for the withdrawal.
-        awaitTrue(() -> !m.hasQueuedWaiters());
+        Race.awaitTrue(() -> !m.hasQueuedWaiters());
         g.close();
         assertFalse(m.isLocked(), "the lock was not handed to the withdrawn waiter");
         MutexGuard<Integer> again = m.tryLock();
@@ -267,7 +227,7 @@ class MutexTest {
                             failures.incrementAndGet();
                         }
                     };
-            race(close, close);
+            Race.race(close, close);
             assertEquals(1, failures.get(), "exactly one close releases");
             MutexGuard<Integer> a = m.tryLock();
             assertNotNull(a);
@@ -339,7 +299,7 @@ class MutexTest {
                                         }
                                     });
                     t.start();
-                    awaitTrue(() -> t.getState() == Thread.State.WAITING);
+                    Race.awaitTrue(() -> t.getState() == Thread.State.WAITING);
                     all.add(f);
                 }
             }
@@ -438,7 +398,7 @@ class MutexTest {
             MutexGuard<Integer> g = m.tryLock();
             assertNotNull(g, "iteration " + i + ": the mutex leaked its permit");
             CompletableFuture<MutexGuard<Integer>> f = m.lock();
-            race(() -> f.cancel(false), g::close);
+            Race.race(() -> f.cancel(false), g::close);
             if (f.isCancelled()) {
                 cancelled++;
             } else {
@@ -463,7 +423,7 @@ class MutexTest {
             assertNotNull(g, "iteration " + i);
             CompletableFuture<MutexGuard<Integer>> f1 = m.lock();
             CompletableFuture<MutexGuard<Integer>> f2 = m.lock();
-            race(() -> f1.cancel(false), g::close);
+            Race.race(() -> f1.cancel(false), g::close);
             if (!f1.isCancelled()) {
                 assertFalse(f2.isDone(), "iteration " + i + ": f1 holds the lock");
                 f1.join().close();
@@ -487,7 +447,7 @@ class MutexTest {
                                 return w.get();
                             }
                         });
-        awaitTrue(m::hasQueuedWaiters);
+        Race.awaitTrue(m::hasQueuedWaiters);
         assertFalse(f.isDone());
         g.set(2);
         g.close();
@@ -511,7 +471,7 @@ class MutexTest {
                                 return e;
                             }
                         });
-        awaitTrue(m::hasQueuedWaiters);
+        Race.awaitTrue(m::hasQueuedWaiters);
         CompletableFuture<MutexGuard<Integer>> next = m.lock();
         worker.get().interrupt();
         assertInstanceOf(InterruptedException.class, f.get(10, TimeUnit.SECONDS));
@@ -564,8 +524,8 @@ class MutexTest {
                                         return 0;
                                     }
                                 });
-                awaitTrue(m::hasQueuedWaiters);
-                race(() -> thread.get().interrupt(), g::close);
+                Race.awaitTrue(m::hasQueuedWaiters);
+                Race.race(() -> thread.get().interrupt(), g::close);
                 outcomes[f.get(10, TimeUnit.SECONDS)]++;
                 assertFalse(m.isLocked(), "iteration " + i);
             }
@@ -600,7 +560,7 @@ class MutexTest {
         Mutex<Integer> m = new Mutex<>(0);
         MutexGuard<Integer> g = m.tryLock();
         Future<MutexGuard<Integer>> f = pool.submit(() -> m.blockingLock(WAIT));
-        awaitTrue(m::hasQueuedWaiters);
+        Race.awaitTrue(m::hasQueuedWaiters);
         g.close();
         MutexGuard<Integer> w = f.get(10, TimeUnit.SECONDS);
         assertNotNull(w);

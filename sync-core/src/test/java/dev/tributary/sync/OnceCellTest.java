@@ -371,7 +371,7 @@ class OnceCellTest {
             cell.getOrInit(first);
             CompletableFuture<Integer> f2 = cell.getOrInit(second);
 
-            race(
+            Race.race(
                     () -> f2.cancel(false),
                     () -> first.stage.completeExceptionally(new IllegalStateException("x")));
 
@@ -684,7 +684,7 @@ class OnceCellTest {
             CompletableFuture<Throwable> setOutcome = new CompletableFuture<>();
             CompletableFuture<CompletableFuture<Integer>> initOutcome = new CompletableFuture<>();
             Value init = new Value(2);
-            race(
+            Race.race(
                     () -> {
                         try {
                             cell.set(1);
@@ -708,25 +708,5 @@ class OnceCellTest {
                 assertEquals(1, init.calls.get(), "round " + i);
             }
         }
-    }
-
-    /** Runs both actions at (nearly) the same moment on two threads and waits for both. */
-    private static void race(Runnable a, Runnable b) throws Exception {
-        AtomicInteger gate = new AtomicInteger(2);
-        Future<?> other =
-                pool.submit(
-                        () -> {
-                            gate.decrementAndGet();
-                            while (gate.get() > 0) {
-                                Thread.yield(); // few, shared cores: let the others run
-                            }
-                            b.run();
-                        });
-        gate.decrementAndGet();
-        while (gate.get() > 0) {
-            Thread.yield(); // few, shared cores: let the others run
-        }
-        a.run();
-        other.get(10, TimeUnit.SECONDS);
     }
 }

@@ -1,5 +1,7 @@
 package dev.tributary.sync;
 
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -8,12 +10,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs two actions as close to simultaneously as two threads allow, many times over (like RxJava's
- * {@code TestHelper.race}): the second action runs on a helper thread that is released by a spin
- * flag, so both start within nanoseconds of each other.
+ * Test support shared by the race tests: {@link #race(Runnable, Runnable)} runs two actions as
+ * close to simultaneously as two threads allow (like RxJava's {@code TestHelper.race}), and small
+ * bounded waits that fail a test instead of hanging it.
  */
-final class Race implements AutoCloseable {
-    private final ExecutorService other =
+final class Race {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** The second thread of every race; a daemon, so a stuck race never keeps the JVM alive. */
+    private static final ExecutorService OTHER =
             Executors.newSingleThreadExecutor(
                     r -> {
                         Thread t = new Thread(r, "race-helper");
@@ -21,27 +26,36 @@ final class Race implements AutoCloseable {
                         return t;
                     });
 
+    private Race() {}
+
     /**
-     * Runs {@code a} on the calling thread and {@code b} on the helper thread, both started
-     * together, and waits for both. A failure of either is rethrown.
+     * Runs {@code a} on the calling thread and {@code b} on the helper thread, released together
+     * once both have arrived, and waits for both. A failure of either is rethrown (b's wrapped in
+     * an {@code ExecutionException}).
      */
-    void run(Runnable a, Runnable b) throws Exception {
-        AtomicInteger ready = new AtomicInteger(2);
-        Future<?> fb =
-                other.submit(
+    static void race(Runnable a, Runnable b) throws Exception {
+        AtomicInteger arrived = new AtomicInteger(2);
+        Future<?> other =
+                OTHER.submit(
                         () -> {
-                            ready.decrementAndGet();
-                            while (ready.get() != 0) {
-                                Thread.onSpinWait();
-                            }
+                            arrive(arrived);
                             b.run();
                         });
-        ready.decrementAndGet();
-        while (ready.get() != 0) {
-            Thread.onSpinWait();
-        }
+        arrive(arrived);
         a.run();
-        fb.get(30, TimeUnit.SECONDS);
+        other.get(30, TimeUnit.SECONDS);
+    }
+
+    /** Counts this thread in, then spins briefly and yields, so a busy machine runs the other. */
+    private static void arrive(AtomicInteger arrived) {
+        arrived.decrementAndGet();
+        for (int spins = 0; arrived.get() != 0; spins++) {
+            if (spins < 1_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
     }
 
     /** Waits for a future with a generous bound, failing the test instead of hanging. */
@@ -49,8 +63,12 @@ final class Race implements AutoCloseable {
         return f.get(30, TimeUnit.SECONDS);
     }
 
-    @Override
-    public void close() {
-        other.shutdownNow();
+    /** Polls {@code condition} every millisecond until it holds, for at most ten seconds. */
+    static void awaitTrue(Callable<Boolean> condition) {
+        org.awaitility.Awaitility.await()
+                .atMost(WAIT)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1))
+                .until(condition);
     }
 }

@@ -1,6 +1,5 @@
 package dev.tributary.sync;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -51,44 +50,6 @@ class RwLockTest {
     @AfterAll
     static void stopPool() {
         pool.shutdownNow();
-    }
-
-    /**
-     * Runs {@code a} on this thread and {@code b} on a pool thread, released together after both
-     * arrived, and waits for both (RxJava's {@code TestHelper.race}).
-     */
-    static void race(Runnable a, Runnable b) throws Exception {
-        AtomicInteger arrived = new AtomicInteger(2);
-        Future<?> other =
-                pool.submit(
-                        () -> {
-                            arrived.decrementAndGet();
-                            awaitArrival(arrived);
-                            b.run();
-                        });
-        arrived.decrementAndGet();
-        awaitArrival(arrived);
-        a.run();
-        other.get(10, TimeUnit.SECONDS);
-    }
-
-    /** Spins briefly, then yields, so that a busy machine still schedules the other side. */
-    private static void awaitArrival(AtomicInteger arrived) {
-        for (int spins = 0; arrived.get() != 0; spins++) {
-            if (spins < 1_000) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
-        }
-    }
-
-    /** Polls {@code condition} every millisecond until it holds, for at most {@link #WAIT}. */
-    static void awaitTrue(Callable<Boolean> condition) {
-        await().atMost(WAIT)
-                .pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(1))
-                .until(condition);
     }
 
     /** Asserts that every permit is back: a writer gets in at once. */
@@ -539,7 +500,7 @@ class RwLockTest {
             assertNotNull(w, "iteration " + i);
             AtomicReference<RwLockReadGuard<Integer>> down = new AtomicReference<>();
             AtomicInteger writerGotIn = new AtomicInteger();
-            race(
+            Race.race(
                     () -> down.set(w.downgrade()),
                     () -> {
                         for (int k = 0; k < 50; k++) {
@@ -565,7 +526,7 @@ class RwLockTest {
             assertNotNull(w, "iteration " + i);
             AtomicReference<RwLockReadGuard<Integer>> down = new AtomicReference<>();
             AtomicInteger failures = new AtomicInteger();
-            race(
+            Race.race(
                     () -> {
                         try {
                             down.set(w.downgrade());
@@ -617,7 +578,7 @@ class RwLockTest {
         CompletionException e = assertThrows(CompletionException.class, w::join);
         assertInstanceOf(TimeoutException.class, e.getCause());
         // The delayer thread withdraws the writer just after completing its future (see below).
-        awaitTrue(() -> !lock.hasQueuedWaiters());
+        Race.awaitTrue(() -> !lock.hasQueuedWaiters());
         List<RwLockReadGuard<Integer>> more = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             RwLockReadGuard<Integer> g = lock.tryRead();
@@ -666,7 +627,7 @@ class RwLockTest {
             assertNotNull(r2, "iteration " + i);
             CompletableFuture<RwLockWriteGuard<Integer>> w = lock.write();
             CompletableFuture<RwLockReadGuard<Integer>> r3 = lock.read();
-            race(
+            Race.race(
                     () -> w.cancel(false),
                     () -> {
                         r1.close();
@@ -691,7 +652,7 @@ class RwLockTest {
             assertNotNull(w, "iteration " + i);
             CompletableFuture<RwLockReadGuard<Integer>> r1 = lock.read();
             CompletableFuture<RwLockWriteGuard<Integer>> w2 = lock.write();
-            race(() -> r1.cancel(false), w::close);
+            Race.race(() -> r1.cancel(false), w::close);
             if (!r1.isCancelled()) {
                 assertFalse(w2.isDone(), "iteration " + i + ": the reader holds");
                 r1.join().close();
@@ -715,7 +676,7 @@ class RwLockTest {
                                 return r.get();
                             }
                         });
-        awaitTrue(lock::hasQueuedWaiters);
+        Race.awaitTrue(lock::hasQueuedWaiters);
         w.set(2);
         w.close();
         assertEquals(2, reader.get(10, TimeUnit.SECONDS));
@@ -729,7 +690,7 @@ class RwLockTest {
                                 return g.get();
                             }
                         });
-        awaitTrue(lock::hasQueuedWaiters);
+        Race.awaitTrue(lock::hasQueuedWaiters);
         assertFalse(writer.isDone());
         r.close();
         assertEquals(3, writer.get(10, TimeUnit.SECONDS));
@@ -766,12 +727,12 @@ class RwLockTest {
         RwLock<Integer> lock = new RwLock<>(0);
         RwLockWriteGuard<Integer> w = lock.tryWrite();
         Future<RwLockReadGuard<Integer>> r = pool.submit(() -> lock.blockingRead(WAIT));
-        awaitTrue(lock::hasQueuedWaiters);
+        Race.awaitTrue(lock::hasQueuedWaiters);
         w.close();
         RwLockReadGuard<Integer> rg = r.get(10, TimeUnit.SECONDS);
         assertNotNull(rg);
         Future<RwLockWriteGuard<Integer>> w2 = pool.submit(() -> lock.blockingWrite(WAIT));
-        awaitTrue(lock::hasQueuedWaiters);
+        Race.awaitTrue(lock::hasQueuedWaiters);
         rg.close();
         RwLockWriteGuard<Integer> wg = w2.get(10, TimeUnit.SECONDS);
         assertNotNull(wg);
@@ -795,7 +756,7 @@ class RwLockTest {
                                 return e;
                             }
                         });
-        awaitTrue(lock::hasQueuedWaiters);
+        Race.awaitTrue(lock::hasQueuedWaiters);
         CompletableFuture<RwLockReadGuard<Integer>> behind = lock.read();
         assertFalse(behind.isDone(), "queued behind the writer");
         worker.get().interrupt();
@@ -822,7 +783,7 @@ class RwLockTest {
                                 return e;
                             }
                         });
-        awaitTrue(lock::hasQueuedWaiters);
+        Race.awaitTrue(lock::hasQueuedWaiters);
         worker.get().interrupt();
         assertInstanceOf(InterruptedException.class, f.get(10, TimeUnit.SECONDS));
         assertFalse(lock.hasQueuedWaiters());
@@ -855,8 +816,8 @@ class RwLockTest {
                                         return 0;
                                     }
                                 });
-                awaitTrue(lock::hasQueuedWaiters);
-                race(() -> thread.get().interrupt(), r::close);
+                Race.awaitTrue(lock::hasQueuedWaiters);
+                Race.race(() -> thread.get().interrupt(), r::close);
                 outcomes[f.get(10, TimeUnit.SECONDS)]++;
                 assertFree(lock, "iteration " + i);
             }

@@ -28,11 +28,11 @@ class SemaphoreRaceTest {
 
     @Test
     void cancelRacesGrant() throws Exception {
-        try (Race race = new Race()) {
+        {
             for (int i = 0; i < ITERATIONS; i++) {
                 Semaphore s = new Semaphore(0);
                 CompletableFuture<SemaphorePermit> f = s.acquire();
-                race.run(() -> f.cancel(false), () -> s.addPermits(1));
+                Race.race(() -> f.cancel(false), () -> s.addPermits(1));
                 if (!f.isCancelled()) {
                     Race.await(f).close();
                 }
@@ -44,12 +44,12 @@ class SemaphoreRaceTest {
 
     @Test
     void cancelRacesPartialGrant() throws Exception {
-        try (Race race = new Race()) {
+        {
             for (int i = 0; i < ITERATIONS; i++) {
                 Semaphore s = new Semaphore(1);
                 CompletableFuture<SemaphorePermit> big = s.acquireMany(3); // 1 assigned, 2 missing
                 CompletableFuture<SemaphorePermit> small = s.acquire();
-                race.run(() -> big.cancel(false), () -> s.addPermits(2));
+                Race.race(() -> big.cancel(false), () -> s.addPermits(2));
                 int held = 0;
                 if (!big.isCancelled()) {
                     SemaphorePermit p = Race.await(big);
@@ -66,13 +66,13 @@ class SemaphoreRaceTest {
 
     @Test
     void closeRacesGrantAndCancel() throws Exception {
-        try (Race race = new Race()) {
+        {
             for (int i = 0; i < ITERATIONS; i++) {
                 Semaphore s = new Semaphore(1);
                 SemaphorePermit held = s.tryAcquire();
                 CompletableFuture<SemaphorePermit> a = s.acquireMany(2);
                 CompletableFuture<SemaphorePermit> b = s.acquire();
-                race.run(
+                Race.race(
                         () -> {
                             held.close();
                             b.cancel(false);
@@ -91,11 +91,11 @@ class SemaphoreRaceTest {
 
     @Test
     void blockingTimeoutRacesGrant() throws Exception {
-        try (Race race = new Race()) {
+        {
             for (int i = 0; i < 2_000; i++) {
                 Semaphore s = new Semaphore(0);
                 AtomicReference<SemaphorePermit> got = new AtomicReference<>();
-                race.run(
+                Race.race(
                         () -> {
                             try {
                                 got.set(s.blockingAcquire(Duration.ofNanos(20_000)));
@@ -115,7 +115,7 @@ class SemaphoreRaceTest {
 
     @Test
     void interruptRacesGrant() throws Exception {
-        try (Race race = new Race()) {
+        {
             for (int i = 0; i < 2_000; i++) {
                 Semaphore s = new Semaphore(0);
                 AtomicReference<Object> outcome = new AtomicReference<>();
@@ -136,7 +136,7 @@ class SemaphoreRaceTest {
                                 });
                 t.start();
                 started.await();
-                race.run(t::interrupt, () -> s.addPermits(1));
+                Race.race(t::interrupt, () -> s.addPermits(1));
                 t.join(30_000);
                 assertTrue(outcome.get() != null, "thread finished");
                 assertEquals(1, s.availablePermits(), "iteration " + i + ": " + outcome.get());

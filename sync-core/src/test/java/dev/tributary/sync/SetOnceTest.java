@@ -182,7 +182,7 @@ class SetOnceTest {
             CompletableFuture<Integer> cancelled = once.await();
             CompletableFuture<Integer> other = once.await();
             int value = i;
-            race(() -> cancelled.cancel(false), () -> once.set(value));
+            Race.race(() -> cancelled.cancel(false), () -> once.set(value));
 
             assertEquals(value, other.get(10, TimeUnit.SECONDS), "round " + i);
             assertTrue(cancelled.isDone());
@@ -308,7 +308,7 @@ class SetOnceTest {
             CompletableFuture<Integer> rejected = new CompletableFuture<>();
             Runnable set3 = () -> trySet(once, 3, wins, rejected);
             Runnable set4 = () -> trySet(once, 4, wins, rejected);
-            race(set3, set4);
+            Race.race(set3, set4);
 
             assertEquals(1, wins.get(), "round " + i);
             int loser = rejected.getNow(-1);
@@ -336,7 +336,7 @@ class SetOnceTest {
             SetOnce<Integer> once = new SetOnce<>();
             CompletableFuture<CompletableFuture<Integer>> waited = new CompletableFuture<>();
             int value = i;
-            race(() -> waited.complete(once.await()), () -> once.set(value));
+            Race.race(() -> waited.complete(once.await()), () -> once.set(value));
             assertEquals(value, waited.join().get(10, TimeUnit.SECONDS), "round " + i);
             assertEquals(0, once.queuedWaiters());
         }
@@ -348,7 +348,7 @@ class SetOnceTest {
             SetOnce<Integer> once = new SetOnce<>();
             CompletableFuture<Object> got = new CompletableFuture<>();
             int value = i;
-            race(
+            Race.race(
                     () -> {
                         try {
                             got.complete(once.blockingAwait());
@@ -360,25 +360,5 @@ class SetOnceTest {
             assertEquals(value, got.get(10, TimeUnit.SECONDS), "round " + i);
             assertEquals(0, once.queuedWaiters());
         }
-    }
-
-    /** Runs both actions at (nearly) the same moment on two threads and waits for both. */
-    private static void race(Runnable a, Runnable b) throws Exception {
-        AtomicInteger gate = new AtomicInteger(2);
-        Future<?> other =
-                pool.submit(
-                        () -> {
-                            gate.decrementAndGet();
-                            while (gate.get() > 0) {
-                                Thread.yield(); // few, shared cores: let the others run
-                            }
-                            b.run();
-                        });
-        gate.decrementAndGet();
-        while (gate.get() > 0) {
-            Thread.yield(); // few, shared cores: let the others run
-        }
-        a.run();
-        other.get(10, TimeUnit.SECONDS);
     }
 }
