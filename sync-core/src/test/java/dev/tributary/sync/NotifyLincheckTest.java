@@ -50,13 +50,7 @@ import org.junit.jupiter.api.Timeout;
 class NotifyLincheckTest {
 
     private static ModelCheckingOptions options() {
-        return new ModelCheckingOptions()
-                .iterations(Integer.getInteger("lincheck.iterations", 3))
-                .invocationsPerIteration(Integer.getInteger("lincheck.invocations", 100))
-                .threads(3)
-                .actorsPerThread(2)
-                .actorsBefore(2)
-                .actorsAfter(2);
+        return ModelChecks.options(3, 100).actorsBefore(2).actorsAfter(2);
     }
 
     @Test

@@ -34,7 +34,7 @@ class NotifyRaceTest {
 
     @Test
     void oneShotNotificationsRaceCancellation() throws Exception {
-        try (Race race = new Race()) {
+        try (Racers race = new Racers()) {
             for (int i = 0; i < ITERATIONS; i++) {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
                 Notify notify = new Notify();
@@ -88,7 +88,7 @@ class NotifyRaceTest {
 
     @Test
     void closeOfAnEnabledHandleRacesNotifyOne() throws Exception {
-        try (Race race = new Race()) {
+        try (Racers race = new Racers()) {
             for (int i = 0; i < ITERATIONS; i++) {
                 Notify notify = new Notify();
                 boolean query = (i & 1) == 0;
@@ -115,7 +115,7 @@ class NotifyRaceTest {
 
     @Test
     void timedBlockingWaitRacesNotifyOne() throws Exception {
-        try (Race race = new Race()) {
+        try (Racers race = new Racers()) {
             for (int i = 0; i < 5_000; i++) {
                 Notify notify = new Notify();
                 long nanos = ThreadLocalRandom.current().nextLong(50_000);
@@ -175,7 +175,7 @@ class NotifyRaceTest {
 
     @Test
     void notifyWaitersRacesCancellation() throws Exception {
-        try (Race race = new Race()) {
+        try (Racers race = new Racers()) {
             for (int i = 0; i < ITERATIONS; i++) {
                 ThreadLocalRandom rnd = ThreadLocalRandom.current();
                 Notify notify = new Notify();
@@ -210,7 +210,7 @@ class NotifyRaceTest {
      * Runs one task per worker thread, all released together by a barrier, and waits for all of
      * them; reused across iterations so that a loop does not start threads.
      */
-    static final class Race implements AutoCloseable {
+    static final class Racers implements AutoCloseable {
         private static final int WORKERS = 2;
 
         private final CyclicBarrier start = new CyclicBarrier(WORKERS + 1);
@@ -220,7 +220,7 @@ class NotifyRaceTest {
         private volatile Runnable[] tasks;
         private volatile boolean closed;
 
-        Race() {
+        Racers() {
             for (int w = 0; w < WORKERS; w++) {
                 int index = w;
                 workers[w] = new Thread(() -> work(index), "race-" + w);

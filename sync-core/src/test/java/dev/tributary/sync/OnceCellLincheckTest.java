@@ -2,7 +2,6 @@ package dev.tributary.sync;
 
 import java.util.concurrent.CompletableFuture;
 import org.jetbrains.lincheck.datastructures.IntGen;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.junit.jupiter.api.Test;
@@ -45,13 +44,6 @@ public class OnceCellLincheckTest {
 
     @Test
     void modelCheck() {
-        new ModelCheckingOptions()
-                .iterations(Integer.getInteger("lincheck.iterations", 20))
-                .invocationsPerIteration(Integer.getInteger("lincheck.invocations", 400))
-                .threads(3)
-                .actorsPerThread(2)
-                .actorsBefore(1)
-                .actorsAfter(1)
-                .check(getClass());
+        ModelChecks.options(20, 400).actorsBefore(1).actorsAfter(1).check(getClass());
     }
 }

@@ -1,7 +1,6 @@
 package dev.tributary.sync;
 
 import java.util.concurrent.CompletableFuture;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
@@ -95,13 +94,6 @@ public class SemaphoreLincheckTest {
 
     @Test
     void modelCheck() {
-        new ModelCheckingOptions()
-                .iterations(Integer.getInteger("lincheck.iterations", 20))
-                .invocationsPerIteration(Integer.getInteger("lincheck.invocations", 400))
-                .threads(3)
-                .actorsPerThread(2)
-                .actorsBefore(0)
-                .actorsAfter(0)
-                .check(getClass());
+        ModelChecks.options(20, 400).actorsBefore(0).actorsAfter(0).check(getClass());
     }
 }

@@ -1,7 +1,7 @@
 package dev.tributary.sync.internal;
 
+import dev.tributary.sync.ModelChecks;
 import java.util.concurrent.CompletableFuture;
-import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
@@ -75,13 +75,6 @@ public class BatchSemaphoreLincheckTest {
 
     @Test
     void modelCheck() {
-        new ModelCheckingOptions()
-                .iterations(Integer.getInteger("lincheck.iterations", 30))
-                .invocationsPerIteration(Integer.getInteger("lincheck.invocations", 500))
-                .threads(3)
-                .actorsPerThread(2)
-                .actorsBefore(0)
-                .actorsAfter(0)
-                .check(getClass());
+        ModelChecks.options(30, 500).actorsBefore(0).actorsAfter(0).check(getClass());
     }
 }
