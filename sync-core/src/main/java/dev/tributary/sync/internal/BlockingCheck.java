@@ -75,6 +75,10 @@ public final class BlockingCheck {
         } catch (ArithmeticException tooLong) {
             nanos = Long.MAX_VALUE;
         }
-        return Waiter.deadline(Math.max(0L, nanos));
+        nanos = Math.max(0L, nanos);
+        long now = System.nanoTime();
+        long deadline = now + nanos;
+        // Saturate on overflow: a timeout of centuries means no timeout.
+        return deadline < now ? Long.MAX_VALUE - 1 : deadline;
     }
 }

@@ -29,9 +29,14 @@ public final class FireChain {
 
     /** Fires every collected waiter in order and empties the chain. Call with no lock held. */
     public void fireAll() {
-        Waiter<?> first = head;
+        Waiter<?> w = head;
         head = null;
         tail = null;
-        Waiter.fireAll(first);
+        while (w != null) {
+            Waiter<?> n = w.nextToFire;
+            w.nextToFire = null;
+            w.fire();
+            w = n;
+        }
     }
 }

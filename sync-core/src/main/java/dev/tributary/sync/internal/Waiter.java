@@ -269,29 +269,6 @@ public abstract class Waiter<V> extends Trampoline.Task {
     }
 
     /**
-     * Fires every waiter of a chain built through {@link #nextToFire} (see {@link FireChain}).
-     *
-     * @param first the first waiter of the chain, or null
-     */
-    public static void fireAll(Waiter<?> first) {
-        Waiter<?> w = first;
-        while (w != null) {
-            Waiter<?> n = w.nextToFire;
-            w.nextToFire = null;
-            w.fire();
-            w = n;
-        }
-    }
-
-    /** Converts a timeout in nanoseconds to a deadline for {@link #awaitBlocking(long, Object)}. */
-    public static long deadline(long timeoutNanos) {
-        long now = System.nanoTime();
-        long d = now + timeoutNanos;
-        // Saturate on overflow (timeouts of centuries mean no timeout).
-        return (timeoutNanos > 0 && d < now) ? Long.MAX_VALUE - 1 : d;
-    }
-
-    /**
      * The future handed to async callers. Completing it from outside ({@code cancel}, {@code
      * complete}, {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout})
      * withdraws the waiter.
