@@ -757,8 +757,8 @@ public final class Oneshot {
         private IllegalStateException usedError() {
             return new IllegalStateException(
                     sentByUse
-                            ? "this Oneshot.Sender handle already sent its value: a oneshot sender"
-                                    + " sends once"
+                            ? "this Oneshot.Sender handle was consumed by an earlier send: a"
+                                    + " oneshot sender sends once"
                             : "this Oneshot.Sender handle was closed");
         }
 
