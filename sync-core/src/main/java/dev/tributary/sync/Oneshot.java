@@ -164,7 +164,12 @@ public final class Oneshot {
      *
      * <p>Consumed by {@link #send(Object)}, {@link #close()} or {@link #closeChannel(Throwable)}:
      * after that, {@code send} throws {@link IllegalStateException}; {@link #closed()} and {@link
-     * #isClosed()} still work (they observe the receiver).
+     * #isClosed()} still work (they observe the receiver). Like tokio's, which is moved by {@code
+     * send}, a sender is used by one thread at a time: calls from several threads one after the
+     * other are fine; {@code send}, {@code close} and {@code closeChannel} racing each other on one
+     * sender are kept safe (at most one takes effect, the others report the handle as used or
+     * closed) but their answers are not guaranteed to match any sequential order. {@link #closed()}
+     * and {@link #isClosed()} may race with anything.
      *
      * @param <T> the type of the value
      */
