@@ -61,15 +61,19 @@ public final class Oneshot {
      *
      * Publication: `value` and `cause` are written by the sender before the CAS that sets SENT
      * (release) and read by the receiver after reading SENT (acquire); `rxWaiter` is written by the
-     * receiver before the CAS that sets RX_WAITING and read by whoever sees that bit. All state
+     * receiver before the CAS that sets RX_WAITING and read by whoever sees that bit (only the
+     * receiving thread writes it: receive methods are called by one thread at a time). All state
      * changes are CAS or getAndBitwiseOr (volatile), so there are no locks: an uncontended send is
      * one getAndBitwiseOr plus one CAS, an uncontended receive of a sent value one CAS.
      *
      * Transitions and linearization points:
-     *   send     getAndBitwiseOr(TX_USED) claims the handle (a second send sees it); then a CAS adds
-     *            SENT|VALUE unless RX_CLOSED is set (then the send fails and nothing is stored). If
-     *            RX_WAITING was set, the sender claims the waiter and fires it with the value after
-     *            the CAS.
+     *   send     getAndBitwiseOr(TX_USED) claims the handle (a second send sees it), so that only
+     *            one thread ever writes `value`; then a CAS adds SENT|VALUE unless RX_CLOSED is set
+     *            (then the send fails and nothing is stored). The send linearizes at that CAS, or at
+     *            the read that found RX_CLOSED. (Sender operations racing each other on one handle
+     *            stay safe, but the claim makes their answers non-linearizable; the Sender javadoc
+     *            says so.) If RX_WAITING was set, the sender claims the waiter and fires it with
+     *            the value after the CAS.
      *   close    (sender) as send, adding SENT without VALUE; a waiter is fired with ClosedException.
      *   close    (receiver) getAndBitwiseOr(RX_CLOSED); a waiter is fired with ClosedException if
      *            nothing was sent; the closed() waiters are fired.
@@ -89,8 +93,9 @@ public final class Oneshot {
      * outside one (cancel, orTimeout). Until the state records it, the value stays in `value` with
      * RX_WAITING set, and every reader resolves it through the waiter (see classify()):
      *   - future not done: a receive is still pending (a second receive is rejected);
-     *   - future holds this very value: delivered, as if TAKEN;
-     *   - future completed from outside: returned, as if RX_WAITING were clear.
+     *   - future holds this very value: delivered, as if TAKEN (a future completed from outside
+     *     with the identical object counts as delivered too: the caller holds the value);
+     *   - future completed otherwise from outside: returned, as if RX_WAITING were clear.
      * undelivered() and later receives write that resolution into the state (helping), so a receive
      * that follows a cancel() that returned always finds the value: nothing waits for the sender's
      * trampoline.
