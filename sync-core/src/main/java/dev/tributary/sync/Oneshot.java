@@ -61,8 +61,9 @@ public final class Oneshot {
      *
      * Publication: `value` and `cause` are written by the sender before the CAS that sets SENT
      * (release) and read by the receiver after reading SENT (acquire); `rxWaiter` is written by the
-     * receiver before the CAS that sets RX_WAITING and read by whoever sees that bit (only the
-     * receiving thread writes it: receive methods are called by one thread at a time). All state
+     * receiver before the CAS that sets RX_WAITING and read by whoever sees that bit; the
+     * `installing` guard lets only one receive at a time write it, and only while RX_WAITING is
+     * clear (racing receives get IllegalStateException instead of overwriting it). All state
      * changes are CAS or getAndBitwiseOr (volatile), so there are no locks: an uncontended send is
      * one getAndBitwiseOr plus one CAS, an uncontended receive of a sent value one CAS.
      *
@@ -276,11 +277,10 @@ public final class Oneshot {
      *
      * <p>Single consumer: one receive at a time. {@link #recv()}, {@link #tryRecv()} or {@link
      * #blockingRecv()} while a {@code recv()} future or a {@code blockingRecv} is pending throws
-     * {@link IllegalStateException} and changes nothing. The receive methods are meant to be called
-     * by one thread at a time (tokio's take {@code &mut self}): calls that start one after the
-     * other, from any threads, are fine; two that race each other from two threads are not
-     * supported. {@link #close()}, the queries and cancelling a pending future may race with
-     * anything.
+     * {@link IllegalStateException} and changes nothing; so does one that races another receive
+     * registering at the same moment from another thread. tokio rules all this out with {@code &mut
+     * self}; here any thread may call any method, and {@link #close()}, the queries and cancelling
+     * a pending future may race with anything.
      *
      * @param <T> the type of the value
      */
@@ -436,6 +436,9 @@ public final class Oneshot {
         /** The receive waiter; written before the release CAS that sets RX_WAITING. */
         RecvWaiter<T> rxWaiter;
 
+        /** 1 while a receive registers its waiter (see install); CAS and release store only. */
+        volatile int installing;
+
         /** Top of the closed() waiter stack, or TX_DONE once the receiver closed. */
         volatile ClosedWaiter txWaiters;
 
@@ -587,7 +590,7 @@ public final class Oneshot {
                         if (w == null) {
                             w = new RecvWaiter<>(this, false);
                         }
-                        if (install(s, w)) {
+                        if (install(s, w, "recv")) {
                             return w.future();
                         }
                         break;
@@ -646,7 +649,7 @@ public final class Oneshot {
                         if (w == null) {
                             w = new RecvWaiter<>(this, true);
                         }
-                        if (install(s, w)) {
+                        if (install(s, w, "blockingRecv")) {
                             // The value (TAKEN already marked by the sender), a ClosedException
                             // rethrown, null on timeout, or InterruptedException; both withdrawn.
                             return w.awaitBlocking(deadline, null);
@@ -662,11 +665,25 @@ public final class Oneshot {
             }
         }
 
-        /** Installs {@code w} as the receive waiter if the state is still {@code s}. */
-        private boolean install(int s, RecvWaiter<T> w) {
-            rxWaiter = w;
-            // release: rxWaiter; pairs with the acquire reads of state that see RX_WAITING
-            return STATE.compareAndSet(this, s, s | RX_WAITING);
+        /**
+         * Installs {@code w} as the receive waiter if the state is still {@code s}. The {@code
+         * installing} guard keeps two racing receives from overwriting each other's {@code
+         * rxWaiter}: under it, nobody else can set RX_WAITING, so the re-check holds.
+         */
+        private boolean install(int s, RecvWaiter<T> w, String op) {
+            if (!INSTALLING.compareAndSet(this, 0, 1)) {
+                throw pendingError(op); // another receive is registering right now
+            }
+            try {
+                if ((state & RX_WAITING) != 0) {
+                    return false; // another receive got in: the caller classifies again
+                }
+                rxWaiter = w;
+                // release: rxWaiter; pairs with the acquire reads of state that see RX_WAITING
+                return STATE.compareAndSet(this, s, s | RX_WAITING);
+            } finally {
+                INSTALLING.setRelease(this, 0);
+            }
         }
 
         /** Takes the value seen as READY in {@code s}; the caller read {@code value} before. */
@@ -909,12 +926,14 @@ public final class Oneshot {
     // VarHandle mechanics
     private static final VarHandle STATE;
     private static final VarHandle TX_WAITERS;
+    private static final VarHandle INSTALLING;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(Core.class, "state", int.class);
             TX_WAITERS = l.findVarHandle(Core.class, "txWaiters", ClosedWaiter.class);
+            INSTALLING = l.findVarHandle(Core.class, "installing", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -237,4 +237,37 @@ class OneshotRaceTest {
         }
         System.out.println("blockingRecvVersusSendWithInterrupt: " + interrupted + " interrupted");
     }
+
+    /** Two receives racing from two threads: one registers, the other is rejected, nothing lost. */
+    @Test
+    void racingReceivesFromTwoThreads() throws Exception {
+        for (int i = 0; i < ITERATIONS; i++) {
+            Oneshot.Channel<Integer> ch = Oneshot.channel();
+            AtomicReference<Object> a = new AtomicReference<>();
+            AtomicReference<Object> b = new AtomicReference<>();
+            int n = i;
+            race(() -> a.set(attemptRecv(ch, n)), () -> b.set(attemptRecv(ch, n)));
+            Object futureSide = a.get() instanceof CompletableFuture ? a.get() : b.get();
+            Object otherSide = futureSide == a.get() ? b.get() : a.get();
+            assertInstanceOf(CompletableFuture.class, futureSide);
+            assertInstanceOf(IllegalStateException.class, otherSide);
+            ch.sender().send(i);
+            @SuppressWarnings("unchecked")
+            CompletableFuture<Integer> f = (CompletableFuture<Integer>) futureSide;
+            assertEquals(i, Race.await(f));
+            assertTrue(ch.receiver().isTerminated());
+        }
+    }
+
+    /** recv(), preceded by a tryRecv on odd iterations; a failure is returned. */
+    private static Object attemptRecv(Oneshot.Channel<Integer> ch, int i) {
+        try {
+            if (i % 2 == 1) {
+                ch.receiver().tryRecv(); // empty: also a receive, racing the other's registration
+            }
+            return ch.receiver().recv();
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
 }
