@@ -1286,6 +1286,12 @@ public final class Watch {
             }
         }
 
+        /** For tests: the version last marked seen (after settling a finished waitFor). */
+        long seenVersion() {
+            settle();
+            return seen;
+        }
+
         @Override
         public String toString() {
             Snapshot<T> s = shared.current;
