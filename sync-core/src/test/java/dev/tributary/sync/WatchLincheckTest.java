@@ -1,6 +1,11 @@
 package dev.tributary.sync;
 
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jetbrains.kotlinx.lincheck.Actor;
+import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -23,12 +28,17 @@ import org.junit.jupiter.api.Timeout;
  * withdrawn {@code waitFor} must have marked nothing, which later results show). {@code
  * changedKeep} leaves a {@code changed()} pending (void: when it completes is asynchronous); {@link
  * #noLostWakeUp()} then checks after the scenario that it is complete whenever there is news for it
- * (a lost wake-up leaves it pending). Replacing the re-read of {@code current} after linking a
- * waiter (the receiver's half of the Dekker pair) by the value read before linking makes this test
- * fail, and so does letting a withdrawn {@code waitFor} mark its match.
+ * (a lost wake-up leaves it pending).
  *
- * <p>Budget: the default (see {@link ModelChecks}) keeps the class within ~30 s here; run deeper
- * with {@code -Dlincheck.iterations=50 -Dlincheck.invocations=2000}.
+ * <p>Checked to fail: reading {@code current} before linking a waiter (breaking the receiver's half
+ * of the Dekker pair) is caught by {@link #modelCheck()} as a lost wake-up; letting a withdrawn
+ * {@code waitFor} mark its match (dropping the identity check in {@code applyMark}) is caught by
+ * {@link #waitForCancelledWhileMatching()}, whose window is too narrow for the random scenarios at
+ * this budget.
+ *
+ * <p>Budget: about 30 s for the class on two busy cores (6 random scenarios of 200 invocations plus
+ * one custom scenario; the aimed scenario 600 invocations). Run deeper with {@code
+ * -Dlincheck.iterations=50 -Dlincheck.invocations=2000}.
  */
 @Param(name = "v", gen = IntGen.class, conf = "1:3")
 @Timeout(300)
@@ -219,12 +229,54 @@ public class WatchLincheckTest {
 
     @Test
     void modelCheck() {
-        ModelCheckingOptions o =
-                ModelChecks.options(20, 300)
-                        .actorsBefore(1)
-                        .actorsAfter(1)
-                        .sequentialSpecification(Model.class);
-        o.check(getClass());
+        ModelChecks.options(6, 200)
+                .actorsBefore(1)
+                .actorsAfter(1)
+                .sequentialSpecification(Model.class)
+                // Registration racing a store and the close: no lost wake-up.
+                .addCustomScenario(
+                        scenario(
+                                List.of(actor("sendModify")),
+                                List.of(
+                                        List.of(actor("changedKeep")),
+                                        List.of(actor("send", 2), actor("closeChannel"))),
+                                List.of()))
+                .check(getClass());
+    }
+
+    /**
+     * A waitFor cancelled while the matching store completes it: it marks its match only if the
+     * match won (borrowAndUpdate's changed bit shows it). The window is a few instructions wide, so
+     * this scenario alone gets a deeper budget.
+     */
+    @Test
+    void waitForCancelledWhileMatching() {
+        new ModelCheckingOptions()
+                .iterations(0)
+                .invocationsPerIteration(Integer.getInteger("lincheck.invocations", 600))
+                .sequentialSpecification(Model.class)
+                .addCustomScenario(
+                        scenario(
+                                List.of(),
+                                List.of(
+                                        List.of(actor("waitForThenCancel", 1)),
+                                        List.of(actor("send", 1))),
+                                List.of(actor("borrowAndUpdate"))))
+                .check(getClass());
+    }
+
+    private static ExecutionScenario scenario(
+            List<Actor> init, List<List<Actor>> parallel, List<Actor> post) {
+        return new ExecutionScenario(init, parallel, post, actor("noLostWakeUp"));
+    }
+
+    private static Actor actor(String name, Object... args) {
+        for (Method m : WatchLincheckTest.class.getMethods()) {
+            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
+                return new Actor(m, Arrays.asList(args), false, false, false, false, false);
+            }
+        }
+        throw new AssertionError("no operation " + name);
     }
 
     /** The sequential specification: value, version, closed flag, and the receiver's seen. */
