@@ -116,6 +116,23 @@ public final class Watch {
     }
 
     /**
+     * Creates a watch channel holding {@code initial} and returns only its sender, with no receiver
+     * yet: tokio's {@code Sender::new}. Receivers come from {@link Sender#subscribe()}; until the
+     * first one, {@link Sender#send(Object)} fails (use {@link Sender#sendReplace(Object)} to store
+     * regardless) and {@link Sender#isClosed()} is true.
+     *
+     * @param initial the first value, non-null
+     * @param <T> the type of the values
+     * @return the sender handle
+     * @throws NullPointerException if {@code initial} is null
+     */
+    public static <T> Sender<T> sender(T initial) {
+        Channel<T> ch = channel(initial);
+        ch.receiver().close();
+        return ch.sender();
+    }
+
+    /**
      * The two handles of a new channel.
      *
      * @param sender the first sender handle
@@ -590,6 +607,10 @@ public final class Watch {
             ensureOpen();
             if (shared.writeLock.isHeldByCurrentThread()) {
                 throw Shared.reentrant("send");
+            }
+            Snapshot<T> s = shared.current;
+            if (s.isClosed()) {
+                throw shared.closedForSend(s, "send");
             }
             if (shared.receivers == 0) {
                 throw new ClosedException(
@@ -1099,6 +1120,10 @@ public final class Watch {
          *       interrupt status set again. A thread interrupted on entry throws at once. Fails
          *       fast with {@link IllegalStateException} on a Reactor non-blocking thread. Waits
          *       forever if nothing is stored and the channel stays open.
+         *   <dt>Cancellation
+         *   <dd>Interruption or timeout withdraws the wait and consumes nothing.
+         *   <dt>Fairness
+         *   <dd>None needed: a store wakes every waiting receiver, async or parked.
          * </dl>
          *
          * @throws InterruptedException if interrupted while waiting
@@ -1173,8 +1198,18 @@ public final class Watch {
         /**
          * Waits until a value satisfies {@code predicate}, parking the current thread: the blocking
          * form of {@link #waitFor(Predicate)}. The predicate runs on the calling thread. The
-         * matched value is marked seen. Interrupt contract as {@link #blockingChanged()}; an
-         * interrupted wait marks nothing.
+         * matched value is marked seen; values that did not match are not.
+         *
+         * <dl>
+         *   <dt>Blocking
+         *   <dd>As {@link #blockingChanged()}: parks with {@code LockSupport}; interruption throws
+         *       {@link InterruptedException} and marks nothing; fails fast on a Reactor
+         *       non-blocking thread.
+         *   <dt>Cancellation
+         *   <dd>Interruption or timeout withdraws the wait and marks nothing.
+         *   <dt>Fairness
+         *   <dd>None needed: a store wakes every waiting receiver.
+         * </dl>
          *
          * @param predicate the condition, evaluated on values
          * @return the matching value

@@ -414,6 +414,19 @@ class WatchTest {
     }
 
     @Test
+    void senderWithoutReceivers() {
+        Watch.Sender<String> tx = Watch.sender("one");
+        assertTrue(tx.isClosed());
+        assertEquals(0, tx.receiverCount());
+        assertThrows(ClosedException.class, () -> tx.send("two"));
+        assertEquals("one", tx.sendReplace("three"));
+        Watch.Receiver<String> rx = tx.subscribe();
+        assertFalse(tx.isClosed());
+        tx.send("four");
+        assertEquals("four", rx.borrowAndUpdate().get());
+    }
+
+    @Test
     void senderBorrowNeverReportsAChange() {
         Watch.Channel<String> ch = Watch.channel("one");
         ch.sender().send("two");
