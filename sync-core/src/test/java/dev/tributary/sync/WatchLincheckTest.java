@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * {@link #waitForCancelledWhileMatching()}, whose window is too narrow for the random scenarios at
  * this budget.
  *
- * <p>Budget: about 30 s for the class on two busy cores (6 random scenarios of 200 invocations plus
+ * <p>Budget: about 30 s for the class on two busy cores (4 random scenarios of 200 invocations plus
  * one custom scenario; the aimed scenario 600 invocations). Run deeper with {@code
  * -Dlincheck.iterations=50 -Dlincheck.invocations=2000}.
  */
@@ -229,7 +229,7 @@ public class WatchLincheckTest {
 
     @Test
     void modelCheck() {
-        ModelChecks.options(6, 200)
+        ModelChecks.options(4, 200)
                 .actorsBefore(1)
                 .actorsAfter(1)
                 .sequentialSpecification(Model.class)
