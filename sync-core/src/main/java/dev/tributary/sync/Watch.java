@@ -95,6 +95,11 @@ public final class Watch {
      * `waitLock` and claims the `closedWaiters`, which register under the same lock after
      * re-reading the count.
      *
+     * Progress. Reads and send() are lock-free; the other writers hold `writeLock` only around
+     * the modify function and one CAS; a store takes `waitLock` only when someone waits, for
+     * O(waiters) steps, and runs no user code under it. Unlike tokio (8 sharded Notify lists),
+     * there is one waiter list; shard it if the contention benchmark shows the lock.
+     *
      * Guarded by WatchLincheckTest (model checking, cancellation included) and WatchRaceTest.
      */
 
