@@ -1308,9 +1308,10 @@ public final class Watch {
 
         /**
          * Closes this handle (tokio's drop); idempotent. A pending {@link #changed()} or {@link
-         * #waitFor(Predicate)} future of this receiver is cancelled. When the last receiver closes,
-         * {@link Sender#closed()} completes and {@link Sender#send(Object)} fails until the next
-         * {@link Sender#subscribe()}.
+         * #waitFor(Predicate)} future of this receiver is cancelled; a blocking wait parked on
+         * another thread is not interrupted (it returns on the next store or close). When the last
+         * receiver closes, {@link Sender#closed()} completes and {@link Sender#send(Object)} fails
+         * until the next {@link Sender#subscribe()}.
          */
         @Override
         public void close() {
