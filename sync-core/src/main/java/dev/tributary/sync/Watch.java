@@ -28,7 +28,8 @@ import java.util.function.UnaryOperator;
  *   <li><b>Versions</b>: every store bumps a version; {@link Receiver#changed()} completes when the
  *       version differs from the one the receiver last marked seen ({@link
  *       Receiver#borrowAndUpdate()}, {@link Receiver#markUnchanged()}, a matching {@link
- *       Receiver#waitFor(Predicate)}). {@code changed()} itself marks nothing seen.
+ *       Receiver#waitFor(Predicate)}, and {@code changed()} itself, which marks the version it
+ *       reports, as tokio's does).
  *   <li><b>Closing</b>: the channel closes when the last {@code Sender} handle closes, or when any
  *       sender calls {@link Sender#closeChannel(Throwable)}. A receiver that has not seen the final
  *       value is still told about it; after that, waits fail with {@link ClosedException} (carrying
@@ -85,11 +86,12 @@ public final class Watch {
      * the other's (Dekker), so at least one of them sees the other. Waiters fire after the lock
      * is released (trampolined).
      *
-     * Cancellation. changed() marks nothing, so a cancelled changed() has nothing to undo.
-     * waitFor marks the matched version seen lazily: the receiver records its pending wait, and
-     * every receiver method first settles it (if its future completed with the Ref that waitFor
-     * created, the matched version becomes `seen`). Marking is therefore tied to the winner of
-     * the future's completion: an outside cancel that wins marks nothing.
+     * Cancellation. changed() and waitFor mark the reported version seen lazily: the receiver
+     * records its pending wait, and every receiver method first settles it (a changed() whose
+     * future completed normally marks the version its waiter was granted, recorded by the
+     * writer before firing; a waitFor whose future completed with the Ref it created marks the
+     * matched version). Marking is therefore tied to the winner of the future's completion: an
+     * outside cancel that wins marks nothing.
      *
      * Sender.closed(): receivers are counted in `receivers`; the close of the last one takes
      * `waitLock` and claims the `closedWaiters`, which register under the same lock after
@@ -522,6 +524,12 @@ public final class Watch {
         final long seen;
         private final V onChange;
 
+        /**
+         * The version reported by a granted wait: written by the claiming writer before {@link
+         * #fire()}, read by the receiver after the future completed (the completion orders it).
+         */
+        long granted = NONE;
+
         ChangedWaiter(Shared<?> shared, boolean blocking, long seen, V onChange) {
             super(blocking);
             this.shared = shared;
@@ -532,6 +540,7 @@ public final class Watch {
         /** Records the outcome for snapshot {@code s}; called by the claiming owner. */
         void grant(Snapshot<?> s) {
             if (s.version() != seen) {
+                granted = s.version();
                 setValue(onChange);
             } else {
                 setFailure(Shared.closedForRecv(s, "changed"));
@@ -540,7 +549,8 @@ public final class Watch {
 
         @Override
         protected void undelivered(V v) {
-            // Nothing to give back: changed() marks nothing seen (cancel-safe).
+            // Nothing to give back: the mark is applied only for a future that completed
+            // normally (Receiver.settle), so a lost delivery marks nothing (cancel-safe).
         }
 
         @Override
@@ -877,7 +887,10 @@ public final class Watch {
         /** The version last marked seen; written only by this receiver's methods. */
         private long seen;
 
-        /** The pending async wait (a future), {@link #BLOCKING} during a blocking wait, or null. */
+        /**
+         * The pending async wait (a changed() waiter or a waitFor future), {@link #BLOCKING} during
+         * a blocking wait, or null.
+         */
         private volatile Object pending;
 
         private volatile boolean handleClosed;
@@ -893,10 +906,19 @@ public final class Watch {
             }
         }
 
-        /** Applies a completed waitFor's mark and clears a finished pending wait. */
+        /** Applies a completed changed()/waitFor's mark and clears a finished pending wait. */
         private void settle() {
             Object p = pending;
-            if (p instanceof CompletableFuture && ((CompletableFuture<?>) p).isDone()) {
+            if (p instanceof ChangedWaiter) {
+                ChangedWaiter<?> w = (ChangedWaiter<?>) p;
+                CompletableFuture<?> f = w.future();
+                if (f.isDone()) {
+                    if (!f.isCompletedExceptionally() && w.granted != NONE) {
+                        seen = w.granted;
+                    }
+                    PENDING.compareAndSet(this, p, null);
+                }
+            } else if (p instanceof CompletableFuture && ((CompletableFuture<?>) p).isDone()) {
                 if (p instanceof WaitFor) {
                     ((WaitFor<?>) p).applyMark(this);
                 }
@@ -1004,10 +1026,10 @@ public final class Watch {
         }
 
         /**
-         * Waits for a value newer than the last one seen: tokio's {@code Receiver::changed}.
-         * Completes at once if there is one already. Unlike tokio, it marks nothing seen: follow it
-         * with {@link #borrowAndUpdate()} (which marks), otherwise the next {@code changed()}
-         * completes at once again.
+         * Waits for a value newer than the last one seen, then marks that newest value seen:
+         * tokio's {@code Receiver::changed}. Completes at once (and marks) if there is one already.
+         * Read the value with {@link #borrow()}; a value stored after the one this call reported
+         * stays unseen, so the next {@code changed()} reports it.
          *
          * <p>Fails with {@link ClosedException} only when the channel is closed <em>and</em> the
          * current value was seen: a final value stored before the close is reported first. After
@@ -1016,9 +1038,10 @@ public final class Watch {
          * <dl>
          *   <dt>Cancellation
          *   <dd>Cancel-safe: cancelling the returned future (or {@code completeExceptionally},
-         *       {@code orTimeout}) withdraws the wait and consumes nothing (it marks nothing
-         *       anyway); a later {@code changed()} reports the same news. Cancelling a dependent
-         *       stage ({@code changed().thenRun(r)}) does not reach this future.
+         *       {@code orTimeout}) withdraws the wait and marks nothing seen; a later {@code
+         *       changed()} reports the same news. If the news won the race, the future holds it and
+         *       the version is marked. Cancelling a dependent stage ({@code changed().thenRun(r)})
+         *       does not reach this future.
          *   <dt>Fairness
          *   <dd>None needed: a store completes every waiting receiver.
          *   <dt>Completion thread
@@ -1038,21 +1061,24 @@ public final class Watch {
             ensureNotPending("changed");
             Snapshot<T> s = shared.current;
             if (s.version() != seen) {
+                seen = s.version();
                 return CompletableFuture.completedFuture(null);
             }
             if (s.isClosed()) {
                 return CompletableFuture.failedFuture(Shared.closedForRecv(s, "changed"));
             }
             ChangedWaiter<Void> w = new ChangedWaiter<>(shared, false, seen, null);
-            claimPending(w.future(), "changed");
+            claimPending(w, "changed");
             Snapshot<T> now = shared.register(w);
             if (now == null) {
                 return w.future();
             }
             pending = null;
-            return now.version() != seen
-                    ? CompletableFuture.completedFuture(null)
-                    : CompletableFuture.failedFuture(Shared.closedForRecv(now, "changed"));
+            if (now.version() != seen) {
+                seen = now.version();
+                return CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.failedFuture(Shared.closedForRecv(now, "changed"));
         }
 
         /**
@@ -1115,7 +1141,8 @@ public final class Watch {
 
         /**
          * Waits for a value newer than the last one seen, parking the current thread: the blocking
-         * form of {@link #changed()} (tokio has none for watch). Marks nothing seen.
+         * form of {@link #changed()} (tokio has none for watch). Marks the reported value seen, as
+         * {@link #changed()}.
          *
          * <dl>
          *   <dt>Blocking
@@ -1126,7 +1153,7 @@ public final class Watch {
          *       fast with {@link IllegalStateException} on a Reactor non-blocking thread. Waits
          *       forever if nothing is stored and the channel stays open.
          *   <dt>Cancellation
-         *   <dd>Interruption or timeout withdraws the wait and consumes nothing.
+         *   <dd>Interruption or timeout withdraws the wait and marks nothing seen.
          *   <dt>Fairness
          *   <dd>None needed: a store wakes every waiting receiver, async or parked.
          * </dl>
@@ -1167,37 +1194,42 @@ public final class Watch {
             }
             claimPending(BLOCKING, "blockingChanged");
             try {
-                return awaitChange(seen, deadline, "blockingChanged");
+                long v = awaitChange(seen, deadline, "blockingChanged");
+                if (v == NONE) {
+                    return false;
+                }
+                seen = v;
+                return true;
             } finally {
                 pending = null;
             }
         }
 
         /**
-         * Parks until the version differs from {@code from}: true on news, false on timeout; throws
-         * ClosedException when closed with nothing new.
+         * Parks until the version differs from {@code from}: returns the new version, or {@link
+         * #NONE} on timeout; throws ClosedException when closed with nothing new.
          */
-        private boolean awaitChange(long from, long deadline, String method)
+        private long awaitChange(long from, long deadline, String method)
                 throws InterruptedException {
             Snapshot<T> s = shared.current;
             if (s.version() != from) {
-                return true;
+                return s.version();
             }
             if (s.isClosed()) {
                 throw Shared.closedForRecv(s, method);
             }
             if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0L) {
-                return false;
+                return NONE;
             }
             ChangedWaiter<Boolean> w = new ChangedWaiter<>(shared, true, from, Boolean.TRUE);
             Snapshot<T> now = shared.register(w);
             if (now != null) {
                 if (now.version() != from) {
-                    return true;
+                    return now.version();
                 }
                 throw Shared.closedForRecv(now, method);
             }
-            return w.awaitBlocking(deadline, Boolean.FALSE);
+            return w.awaitBlocking(deadline, Boolean.FALSE) ? w.granted : NONE;
         }
 
         /**
@@ -1271,7 +1303,7 @@ public final class Watch {
                             return r;
                         }
                     }
-                    if (!awaitChange(checked, deadline, "blockingWaitFor")) {
+                    if (awaitChange(checked, deadline, "blockingWaitFor") == NONE) {
                         return null;
                     }
                 }
@@ -1319,7 +1351,9 @@ public final class Watch {
                 return;
             }
             Object p = pending;
-            if (p instanceof CompletableFuture) {
+            if (p instanceof ChangedWaiter) {
+                ((ChangedWaiter<?>) p).future().cancel(false);
+            } else if (p instanceof CompletableFuture) {
                 ((CompletableFuture<?>) p).cancel(false);
             }
             if ((int) Shared.RECEIVERS.getAndAdd(shared, -1) == 1) {

@@ -286,6 +286,9 @@ public class WatchLincheckTest {
         private boolean closed;
         private long seen;
 
+        /** A kept changed() is pending: the next store completes it and marks its version seen. */
+        private boolean keptPending;
+
         /** Creates the model of a new channel. */
         public Model() {}
 
@@ -300,8 +303,17 @@ public class WatchLincheckTest {
                 return -1;
             }
             value = v;
-            version += 2;
+            stored();
             return 0;
+        }
+
+        /** A store: bumps the version; a pending kept changed() completes and marks it. */
+        private void stored() {
+            version += 2;
+            if (keptPending) {
+                keptPending = false;
+                seen = version;
+            }
         }
 
         /**
@@ -314,7 +326,7 @@ public class WatchLincheckTest {
                 return -1;
             }
             value += 10;
-            version += 2;
+            stored();
             return 0;
         }
 
@@ -330,7 +342,7 @@ public class WatchLincheckTest {
             }
             int old = value;
             value = v;
-            version += 2;
+            stored();
             return old;
         }
 
@@ -353,6 +365,7 @@ public class WatchLincheckTest {
                 return false;
             }
             closed = true;
+            keptPending = false;
             return true;
         }
 
@@ -390,7 +403,9 @@ public class WatchLincheckTest {
          * @return 1, -1 or 0
          */
         public int changedThenCancel() {
+            keptPending = false;
             if (version != seen) {
+                seen = version;
                 return 1;
             }
             return closed ? -1 : 0;
@@ -403,6 +418,7 @@ public class WatchLincheckTest {
          * @return 1, -1 or 0
          */
         public int waitForThenCancel(int v) {
+            keptPending = false;
             if (value == v) {
                 seen = version;
                 return 1;
@@ -410,7 +426,17 @@ public class WatchLincheckTest {
             return closed ? -1 : 0;
         }
 
-        /** Model of {@link WatchLincheckTest#changedKeep()}: no visible effect. */
-        public void changedKeep() {}
+        /**
+         * Model of {@link WatchLincheckTest#changedKeep()}: marks news at once, or waits for the
+         * next store (a closed channel fails it, marking nothing).
+         */
+        public void changedKeep() {
+            keptPending = false;
+            if (version != seen) {
+                seen = version;
+            } else if (!closed) {
+                keptPending = true;
+            }
+        }
     }
 }

@@ -39,9 +39,8 @@ import org.junit.jupiter.api.Timeout;
  * and {@code wait_for_errors_on_closed_channel_true_predicate}), plus close with a cause, {@code
  * waitFor}, cancellation, the blocking forms (interrupt, timeout) and deep completion chains.
  *
- * <p>One deliberate difference from tokio: {@link Watch.Receiver#changed()} marks nothing seen, so
- * where a tokio test relies on {@code changed().await} having marked the value, the port follows it
- * with {@link Watch.Receiver#borrowAndUpdate()} (marked "tokio: changed marks" below).
+ * <p>As in tokio, {@link Watch.Receiver#changed()} marks the value it reports seen, so the ports
+ * read it with {@link Watch.Receiver#borrow()} where tokio does.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WatchTest {
@@ -90,7 +89,8 @@ class WatchTest {
         pending(t);
         tx.send("two");
         assertNull(now(t));
-        assertEquals("two", rx.borrowAndUpdate().get()); // tokio: changed marks
+        assertEquals("two", rx.borrow().get());
+        assertFalse(rx.borrow().hasChanged(), "changed() marked it");
 
         t = rx.changed();
         pending(t);
@@ -200,7 +200,7 @@ class WatchTest {
         tx.send("two");
         now(t1);
         now(t2);
-        assertEquals("two", rx1.borrowAndUpdate().get()); // tokio: changed marks
+        assertEquals("two", rx1.borrow().get());
 
         t1 = rx1.changed();
         pending(t1);
@@ -234,14 +234,14 @@ class WatchTest {
         Watch.Receiver<String> rx = ch.receiver();
         tx.send("two");
         now(rx.changed());
-        assertEquals("two", rx.borrowAndUpdate().get()); // tokio: changed marks
+        assertEquals("two", rx.borrow().get());
 
         CompletableFuture<Void> t = rx.changed();
         pending(t);
         tx.send("three");
         tx.close();
         now(t);
-        assertEquals("three", rx.borrowAndUpdate().get()); // tokio: changed marks
+        assertEquals("three", rx.borrow().get());
 
         assertInstanceOf(ClosedException.class, failure(rx.changed()));
         assertEquals("three", rx.borrow().get());
@@ -266,7 +266,7 @@ class WatchTest {
         now(tx.closed());
     }
 
-    // ---- tokio: borrow_and_update (changed marks nothing here) ----
+    // ---- tokio: borrow_and_update ----
 
     @Test
     void borrowAndUpdate() {
@@ -278,12 +278,18 @@ class WatchTest {
         tx.send("two");
         assertTrue(rx.hasChanged());
         now(rx.changed());
-        now(rx.changed()); // tokio: pending, as its changed() marked "two"
-        assertTrue(rx.hasChanged());
+        CompletableFuture<Void> t = rx.changed(); // pending: the first changed() marked "two"
+        pending(t);
+        assertFalse(rx.hasChanged());
         Watch.Ref<String> r = rx.borrowAndUpdate();
         assertEquals("two", r.get());
+        assertFalse(r.hasChanged());
+        t.cancel(false);
+        tx.send("three");
+        r = rx.borrowAndUpdate();
+        assertEquals("three", r.get());
         assertTrue(r.hasChanged());
-        CompletableFuture<Void> t = rx.changed();
+        t = rx.changed();
         pending(t);
         assertFalse(rx.hasChanged());
         t.cancel(false);
@@ -395,9 +401,9 @@ class WatchTest {
                             return true;
                         }));
         now(t);
-        Watch.Ref<int[]> r = rx.borrowAndUpdate();
+        Watch.Ref<int[]> r = rx.borrow();
         assertEquals(7, r.get()[0]);
-        assertTrue(r.hasChanged());
+        assertFalse(r.hasChanged(), "changed() marked the modified value seen");
     }
 
     @Test
@@ -836,9 +842,11 @@ class WatchTest {
         Watch.Receiver<Integer> rx = ch.receiver();
         ch.sender().send(1);
         rx.blockingChanged();
+        assertFalse(rx.blockingChanged(Duration.ZERO), "the first call marked 1 seen");
+        ch.sender().send(2);
         assertTrue(rx.blockingChanged(Duration.ZERO));
-        rx.borrowAndUpdate();
         assertFalse(rx.blockingChanged(Duration.ZERO));
+        assertEquals(2, rx.borrow().get());
         ch.sender().close();
         assertThrows(ClosedException.class, rx::blockingChanged);
         assertThrows(ClosedException.class, () -> rx.blockingChanged(Duration.ofMillis(1)));
