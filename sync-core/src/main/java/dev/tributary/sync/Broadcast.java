@@ -822,6 +822,11 @@ public final class Broadcast {
             return closedIt;
         }
 
+        /** For tests and monitoring: the number of queued receive waits. */
+        int waitingReceivers() {
+            return shared.waiting;
+        }
+
         private void checkOpen() {
             if (closed) {
                 throw new IllegalStateException("this Broadcast.Sender handle was closed");
