@@ -78,17 +78,21 @@ public final class Broadcast {
      * i + 2cap, ... in that order: the writer of p waits until the stamp is (p - cap) << 1, i.e.
      * the previous lap is fully written (it only waits when more senders than slots are in
      * flight), sets the odd stamp p << 1 | 1, a store-store fence, writes the value, and publishes
-     * the even stamp p << 1 with a volatile write. A reader of position q reads the stamp
-     * (acquire): equal to q << 1 -> reads the value, an acquire fence, and re-reads the stamp; if
-     * it is unchanged the value is q's (seqlock), else it was overwritten meanwhile and the reader
-     * retries. A stamp of a later position (q + k*cap, written or being written) means q was
-     * overwritten: the receiver lagged, by tail - cap - q values (>= 1, as q + cap was claimed),
-     * and its cursor jumps to tail - cap (tokio's rule; positions claimed but not yet written count
-     * as sent). A stamp of an earlier position means q is not written yet: empty if tail == q
-     * (end of stream if CLOSED too), otherwise a sender claimed q and is writing it: tryRecv and
-     * blocking receives spin (the window is a few instructions unless that sender is descheduled),
-     * recv() waits instead. Linearization points: send, its successful CAS of tail; a receive,
-     * the read of the stamp (or of tail) that decides its outcome; subscribe, its CAS.
+     * the even stamp p << 1 with a volatile write. An overwrite takes effect when its position is
+     * claimed, not when it is written: once q + cap is claimed, q is gone. A reader of position q
+     * reads the stamp (acquire): equal to q << 1 -> reads the value, an acquire fence, and
+     * re-reads the stamp (seqlock: unchanged means the value is q's), then reads tail: if
+     * tail - q <= cap the value is returned (linearization point: that read of tail), otherwise
+     * the receiver lagged. Any other stamp: it reads tail; tail - q > cap -> lagged; tail == q ->
+     * empty (end of stream if CLOSED); otherwise a sender claimed q and is still writing it, and
+     * every receive spins (then yields) until it is written: the window is a few instructions
+     * unless that sender is descheduled. Waiting asynchronously there instead would let a
+     * cancelled recv() miss a value that len() already counted (BroadcastLincheckTest found it). A lagged receiver missed tail - cap - q values (>= 1)
+     * and its cursor jumps to tail - cap (tokio's rule; claimed positions count as sent).
+     * Linearization points: send, its successful CAS of tail; subscribe, its CAS; a receive, the
+     * read of tail that decides its outcome. BroadcastLincheckTest found the version without the
+     * tail check after a successful slot read: a receiver could still read q after another
+     * thread had observed the claim of q + cap.
      *
      * Waiting (tokio's waiter list under its tail lock): receivers that find nothing link a
      * Waiter in `waiters` under `lock` and then set `waiting` = the list size (volatile) and
@@ -113,8 +117,8 @@ public final class Broadcast {
      * per slot and receive.
      *
      * Progress: send is lock-free except when it laps a slot whose previous writer has not
-     * finished (at most `capacity` sends behind it); receives are lock-free except that tryRecv
-     * and blocking receives wait for a claimed position's writer. Guarded by
+     * finished (at most `capacity` sends behind it); receives are lock-free except that they
+     * wait for the writer of a claimed position. Guarded by
      * BroadcastLincheckTest and BroadcastRaceTest.
      */
 
@@ -304,10 +308,10 @@ public final class Broadcast {
 
         /**
          * Reads position {@code q}: the value, a {@link LaggedException} (the cursor then moves by
-         * its {@code missed()}), {@link #END} or {@link #EMPTY}. With {@code spin}, a claimed but
-         * unwritten position is waited for; without, it reads as EMPTY.
+         * its {@code missed()}), {@link #END} or {@link #EMPTY} (only when nothing is claimed at
+         * {@code q}). A claimed but unwritten position is waited for, spinning.
          */
-        Object probe(long q, boolean spin) {
+        Object probe(long q) {
             int i = (int) q & mask;
             long want = q << 1;
             for (int spins = 0; ; spins++) {
@@ -315,34 +319,40 @@ public final class Broadcast {
                 if (s == want) {
                     Object v = VAL.getOpaque(vals, i);
                     VarHandle.acquireFence(); // value read before the stamp re-read
-                    if ((long) SEQ.getOpaque(seqs, i) == want) {
-                        return v;
+                    if ((long) SEQ.getOpaque(seqs, i) != want) {
+                        continue; // overwritten while reading: the next round reports the lag
                     }
-                    continue; // overwritten while reading: the next round reports the lag
-                }
-                if (dist(s >>> 1, q) > 0) { // a later lap is (being) written: q is gone
-                    long t = pos(tail);
-                    return new LaggedException(dist(add(t, -capacity), q));
+                    // The value is q's; it is still current only if q + cap is not claimed yet
+                    // (a claimed overwrite has taken effect even before it is written).
+                    long t = pos(tail); // linearization point of a successful receive
+                    return dist(t, q) <= capacity ? v : lagged(t, q);
                 }
                 long w = tail;
-                if (pos(w) == q) {
+                long t = pos(w);
+                if (dist(t, q) > capacity) {
+                    return lagged(t, q); // q + cap was claimed: q is gone, written or not
+                }
+                if (t == q) {
                     return (w & CLOSED) != 0 ? END : EMPTY;
                 }
-                if (!spin) {
-                    return EMPTY; // claimed, being written: its writer wakes the waiters
-                }
-                backOff(spins);
+                backOff(spins); // claimed, being written: the value is there (linearizability)
             }
+        }
+
+        /** The lag of a receiver at {@code q} when the tail is {@code t}: it resumes at t - cap. */
+        private LaggedException lagged(long t, long q) {
+            return new LaggedException(dist(add(t, -capacity), q));
         }
 
         /** True if a waiter at {@code q} can complete now. Volatile reads: Dekker with send. */
         boolean ready(long q) {
             long s = (long) SEQ.getVolatile(seqs, (int) q & mask);
-            if (s == q << 1 || dist(s >>> 1, q) > 0) {
+            if (s == q << 1) {
                 return true;
             }
             long w = tail;
-            return pos(w) == q && (w & CLOSED) != 0;
+            long t = pos(w);
+            return dist(t, q) > capacity || (t == q && (w & CLOSED) != 0);
         }
 
         /**
@@ -553,7 +563,7 @@ public final class Broadcast {
         @Override
         @SuppressWarnings("unchecked")
         void prepare() {
-            Object r = shared.probe(pos, true); // ready: never spins
+            Object r = shared.probe(pos); // ready: never spins
             if (r instanceof LaggedException) {
                 LaggedException e = (LaggedException) r;
                 nextAfter = add(pos, e.missed());
@@ -982,7 +992,7 @@ public final class Broadcast {
             enter();
             for (; ; ) {
                 long q = next;
-                Object r = shared.probe(q, false);
+                Object r = shared.probe(q);
                 if (r == EMPTY) {
                     RecvWait<T> w = new RecvWait<>(shared, q);
                     state = w; // pending from here: a completion settles, a second recv fails
@@ -1018,7 +1028,7 @@ public final class Broadcast {
             enter();
             try {
                 long q = next;
-                Object r = shared.probe(q, true);
+                Object r = shared.probe(q);
                 if (r == EMPTY) {
                     return null;
                 }
@@ -1232,7 +1242,7 @@ public final class Broadcast {
             try {
                 for (; ; ) {
                     long q = next;
-                    Object r = shared.probe(q, true);
+                    Object r = shared.probe(q);
                     if (r != EMPTY) {
                         return take(q, r);
                     }
