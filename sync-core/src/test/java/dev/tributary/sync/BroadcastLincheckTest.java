@@ -33,10 +33,13 @@ import org.junit.jupiter.api.Timeout;
  * must linearize with subscribe and close; {@code closeChannel} with a cause; {@code
  * receiverCount}. After each scenario no receive may still be queued.
  *
- * <p>Injecting a bug once (send returning the receiver count read after its CAS instead of the one
- * in the word it replaced; and, separately, a recv that ignored the cancel race by moving the
- * cursor at delivery) makes this test fail. Budget: the class takes about 30 s here; deeper runs
- * with {@code -Dlincheck.iterations=50 -Dlincheck.invocations=2000}.
+ * <p>It can fail: an injected bug (send returning the receiver count read after its write instead
+ * of the one in the word its CAS replaced) is caught by the second custom scenario within seconds;
+ * and during development it found two real ones: a receiver could still read a slot after another
+ * thread had observed the claim that overwrites it, and a recv that waited for a claimed but
+ * unwritten position could be cancelled although {@code len1} already counted that value. Budget:
+ * about 35 s here (2 cores shared); deeper runs with {@code -Dlincheck.iterations=50
+ * -Dlincheck.invocations=2000}.
  */
 @Timeout(300)
 public class BroadcastLincheckTest {
