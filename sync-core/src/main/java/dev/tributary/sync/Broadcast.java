@@ -175,6 +175,15 @@ public final class Broadcast {
         return new Sender<>(new Shared<T>(checkCapacity(capacity)));
     }
 
+    /** For tests: a channel whose positions start at {@code start}, e.g. just before they wrap. */
+    static <T> Channel<T> channelStartingAt(int capacity, long start) {
+        Shared<T> s = new Shared<>(checkCapacity(capacity), start);
+        return new Channel<>(new Sender<>(s), s.subscribe());
+    }
+
+    /** For tests: the largest position before positions wrap around to 0. */
+    static final long LAST_POSITION = POS_MASK;
+
     private static int checkCapacity(int capacity) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException(
@@ -257,12 +266,19 @@ public final class Broadcast {
         final Set<Receiver<T>> receivers = ConcurrentHashMap.newKeySet();
 
         Shared(int capacity) {
+            this(capacity, 0L);
+        }
+
+        /** A channel whose first position is {@code start} (tests start near the wrap-around). */
+        Shared(int capacity, long start) {
             this.capacity = capacity;
             this.mask = capacity - 1;
             this.seqs = new long[capacity];
             this.vals = new Object[capacity];
-            for (int i = 0; i < capacity; i++) {
-                seqs[i] = add(i, -capacity) << 1; // "position i - cap was written": slot is free
+            this.tail = (start & POS_MASK) << POS_SHIFT;
+            for (int k = 0; k < capacity; k++) {
+                long p = add(start, k);
+                seqs[(int) p & mask] = add(p, -capacity) << 1; // "p - cap was written": free
             }
         }
 

@@ -938,7 +938,7 @@ class BroadcastTest {
     void pingPongBetweenTwoChannelsDoesNotGrowTheStack() {
         Broadcast.Channel<Integer> ping = Broadcast.channel(2);
         Broadcast.Channel<Integer> pong = Broadcast.channel(2);
-        int rounds = 200_000;
+        int rounds = 100_000;
         AtomicInteger received = new AtomicInteger();
         CompletableFuture<Void> done = new CompletableFuture<>();
         Runnable[] loop = new Runnable[2];
@@ -969,6 +969,91 @@ class BroadcastTest {
         ping.sender().send(0);
         assertTrue(done.isDone());
         assertEquals(rounds, received.get());
+    }
+
+    // ---- positions wrap around (43-bit counters) ----
+
+    /**
+     * Runs one random sequence of operations on a channel whose positions start at 0 and on
+     * channels whose positions wrap around during the run, and compares every outcome.
+     */
+    @Test
+    void positionsWrapAroundTransparently() {
+        long[] starts = {
+            Broadcast.LAST_POSITION, Broadcast.LAST_POSITION - 3, Broadcast.LAST_POSITION - 40
+        };
+        for (int capacity : new int[] {1, 2, 4, 16}) {
+            for (long start : starts) {
+                Random random = new Random(capacity * 31L + start);
+                long seed = random.nextLong();
+                assertEquals(
+                        script(Broadcast.channel(capacity), new Random(seed)),
+                        script(Broadcast.channelStartingAt(capacity, start), new Random(seed)),
+                        "capacity " + capacity + ", start " + start);
+            }
+        }
+    }
+
+    private static List<String> script(Broadcast.Channel<Integer> ch, Random random) {
+        List<String> out = new ArrayList<>();
+        Broadcast.Receiver<Integer> rx2 = null;
+        for (int step = 0; step < 400; step++) {
+            switch (random.nextInt(8)) {
+                case 0:
+                case 1:
+                case 2:
+                    out.add("send " + ch.sender().send(step));
+                    break;
+                case 3:
+                    out.add("rx1 " + describe(ch.receiver()));
+                    break;
+                case 4:
+                    out.add(rx2 == null ? "-" : "rx2 " + describe(rx2));
+                    break;
+                case 5:
+                    if (rx2 == null) {
+                        rx2 = ch.sender().subscribe();
+                    } else {
+                        rx2.close();
+                        rx2 = null;
+                    }
+                    out.add("toggle");
+                    break;
+                case 6:
+                    CompletableFuture<Integer> f = ch.receiver().recv();
+                    if (f.cancel(false)) {
+                        out.add("recv cancelled");
+                    } else if (f.isCompletedExceptionally()) {
+                        out.add("recv " + failure(f));
+                    } else {
+                        out.add("recv " + f.join());
+                    }
+                    break;
+                default:
+                    out.add(
+                            "len "
+                                    + ch.receiver().len()
+                                    + " "
+                                    + ch.sender().len()
+                                    + " "
+                                    + (rx2 == null ? -1 : rx2.len()));
+            }
+        }
+        ch.sender().close();
+        for (int i = 0; i < 40; i++) {
+            out.add("drain " + describe(ch.receiver()));
+        }
+        return out;
+    }
+
+    private static String describe(Broadcast.Receiver<Integer> rx) {
+        try {
+            return String.valueOf(rx.tryRecv());
+        } catch (LaggedException e) {
+            return "lag " + e.missed();
+        } catch (ClosedException e) {
+            return "closed";
+        }
     }
 
     @Test
