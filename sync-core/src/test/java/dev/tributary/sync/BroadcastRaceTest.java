@@ -317,6 +317,41 @@ class BroadcastRaceTest {
     }
 
     @Test
+    void interruptOfBlockingRecvAgainstSend() throws Exception {
+        int interrupted = 0;
+        for (int it = 0; it < 2_000; it++) {
+            Broadcast.Channel<Integer> ch = Broadcast.channel(2);
+            Broadcast.Receiver<Integer> rx = ch.receiver();
+            CompletableFuture<Thread> receiverThread = new CompletableFuture<>();
+            Future<Object> outcome =
+                    pool.submit(
+                            () -> {
+                                receiverThread.complete(Thread.currentThread());
+                                try {
+                                    return rx.blockingRecv();
+                                } catch (InterruptedException e) {
+                                    return e;
+                                } finally {
+                                    Thread.interrupted(); // leave the pool thread clean
+                                }
+                            });
+            Thread t = receiverThread.get(30, TimeUnit.SECONDS);
+            int value = it;
+            Race.race(() -> ch.sender().send(value), t::interrupt);
+            Object o = outcome.get(30, TimeUnit.SECONDS);
+            if (o instanceof InterruptedException) {
+                interrupted++;
+                assertEquals(value, rx.tryRecv(), "not consumed by the interrupted receive");
+            } else {
+                assertEquals(value, o);
+                assertNull(rx.tryRecv());
+            }
+            assertEquals(0, ch.sender().waitingReceivers());
+        }
+        assertTrue(interrupted > 0, "the loop must exercise the interrupt");
+    }
+
+    @Test
     void cancellationAndLagWithConcurrentSender() throws Exception {
         for (int it = 0; it < 1_000; it++) {
             Broadcast.Channel<Integer> ch = Broadcast.channel(2);
