@@ -43,6 +43,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       may lag again.
  *   <li><b>Ordering</b>: all receivers see the values in one total order, the order in which the
  *       sends took their positions; values of one sender are in that sender's order.
+ *   <li><b>Progress</b>: sends and receives take no lock (one CAS per send, one per receive on the
+ *       receiver's own state); a send takes a short internal lock only while some receiver waits. A
+ *       receive that finds a position claimed by a send still writing it spins (then yields) until
+ *       the value is written, so a value whose send has returned is never missed.
  *   <li><b>Closing</b>: when the last strong {@link Sender} closes (or {@link
  *       Sender#closeChannel(Throwable)} is called) no value can be sent; each receiver first reads
  *       what the channel still retains for it, then {@code recv()} completes with {@code null} (end
@@ -675,8 +679,10 @@ public final class Broadcast {
         }
 
         /**
-         * Sends {@code value} to every receiver subscribed now. Never waits: at capacity it
-         * overwrites the oldest retained value (receivers that had not read it will lag).
+         * Sends {@code value} to every receiver subscribed now. Never waits for receivers: at
+         * capacity it overwrites the oldest retained value (receivers that had not read it will
+         * lag). It spins briefly only in one case: when more sends than the capacity are in flight
+         * at once, a send waits for the one a full lap ahead of it to finish writing its slot.
          *
          * <p>Success means the value is in the channel, not that anyone read it. When the last
          * receiver closes, sends fail until {@link #subscribe()} creates a receiver again.
