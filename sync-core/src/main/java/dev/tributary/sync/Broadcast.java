@@ -108,7 +108,8 @@ public final class Broadcast {
      * the outcome on the receiver's behalf (under the lock: no user code runs there), then fires
      * them after unlocking (trampolined). A blocking waiter is only woken; its thread reads.
      *
-     * Cancel safety without rewinding: a receiver's cursor `next` moves only on its own thread.
+     * Cancel safety without rewinding: a receiver's cursor `next` moves only inside a receive
+     * that holds the receiver's `state`, never on a sender's thread.
      * An async waiter records the outcome it delivered and the cursor after it; the next
      * operation on the receiver settles it: if the future holds that very outcome, the cursor
      * moves there; if it was cancelled or completed from outside first, the cursor stays and the
@@ -120,10 +121,16 @@ public final class Broadcast {
      * receivers (a registry used only by len()): the same number, without an atomic decrement
      * per slot and receive.
      *
+     * Why 43 bits: the count and CLOSED must share the word with the position (see above), and
+     * 2^20 - 1 receivers are plenty; wrapping positions cost one shift pair per comparison.
+     *
+     * Retention: a slot keeps its value until a later lap overwrites it (tokio drops it once
+     * every receiver read it, which needs the per-slot count this design avoids).
+     *
      * Progress: send is lock-free except when it laps a slot whose previous writer has not
-     * finished (at most `capacity` sends behind it); receives are lock-free except that they
-     * wait for the writer of a claimed position. Guarded by
-     * BroadcastLincheckTest and BroadcastRaceTest.
+     * finished (more than `capacity` sends in flight); receives are lock-free except that they
+     * wait for the writer of a claimed position. Guarded by BroadcastLincheckTest (model
+     * checking, cancellation included) and BroadcastRaceTest.
      */
 
     /** The largest capacity {@link #channel(int)} accepts: 2^30. */
