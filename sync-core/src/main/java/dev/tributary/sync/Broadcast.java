@@ -1077,11 +1077,17 @@ public final class Broadcast {
          *
          * <dl>
          *   <dt>Blocking
-         *   <dd>Parks with {@code LockSupport} (fine on virtual threads). Interruption withdraws
-         *       the wait like {@code cancel()}: if it wins, {@link InterruptedException} is thrown
-         *       and nothing is consumed; a thread interrupted on entry throws at once. Fails fast
-         *       with {@link IllegalStateException} on a Reactor non-blocking thread. Waits forever
-         *       if nothing is sent and the channel never closes.
+         *   <dd>Parks with {@code LockSupport} (fine on virtual threads) until a value, a lag or
+         *       the end is there. Fails fast with {@link IllegalStateException} on a Reactor
+         *       non-blocking thread. Waits forever if nothing is sent and the channel never closes.
+         *   <dt>Cancellation
+         *   <dd>Interruption (and, for the timed form, the timeout) withdraws the wait like {@code
+         *       cancel()} on {@link #recv()}: if it wins, {@link InterruptedException} is thrown
+         *       (or null returned) and nothing is consumed; if a send woke this thread first, the
+         *       value is returned and the interrupt status is set again. A thread interrupted on
+         *       entry throws at once.
+         *   <dt>Fairness
+         *   <dd>As {@link #recv()}: every waiting receiver is woken by the send it waits for.
          * </dl>
          *
          * @return the next value, or null at the end of the stream
