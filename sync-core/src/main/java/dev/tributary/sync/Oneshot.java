@@ -1,6 +1,7 @@
 package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
+import dev.tributary.sync.internal.Trampoline;
 import dev.tributary.sync.internal.Waiter;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -311,7 +312,11 @@ public final class Oneshot {
          *   <dt>Completion thread
          *   <dd>Already complete when the value (or the close) is there; otherwise completed by the
          *       thread that sends or closes (trampolined: a deep chain of completions does not grow
-         *       its stack), after the state change.
+         *       its stack), after the state change. One exception keeps loops written as recursion
+         *       flat: called from inside a completion that this library is running on the current
+         *       thread, a receive that finds the value returns a pending future, completed on this
+         *       thread as soon as that outer completion returns ({@code join()} or {@code get()} on
+         *       it from this thread completes it at once).
          * </dl>
          *
          * @return a future of the value
@@ -581,6 +586,16 @@ public final class Oneshot {
                 int c = classify(s);
                 switch (c) {
                     case READY:
+                        if (Trampoline.isActive()) {
+                            // Inside a completion on this thread: deliver from the outermost
+                            // frame, so that a continuation calling recv() again does not recurse.
+                            RecvWaiter<T> d = new RecvWaiter<>(this, false);
+                            if (installDelivered(s, d)) {
+                                Trampoline.defer(d);
+                                return d.future();
+                            }
+                            break;
+                        }
                         T v = value;
                         if (take(s)) {
                             return CompletableFuture.completedFuture(v);
@@ -678,6 +693,30 @@ public final class Oneshot {
                 if ((state & RX_WAITING) != 0) {
                     return false; // another receive got in: the caller classifies again
                 }
+                rxWaiter = w;
+                // release: rxWaiter; pairs with the acquire reads of state that see RX_WAITING
+                return STATE.compareAndSet(this, s, s | RX_WAITING);
+            } finally {
+                INSTALLING.setRelease(this, 0);
+            }
+        }
+
+        /**
+         * Installs {@code w}, already claimed with the value, as if it had been waiting when the
+         * value was sent (state {@code s} is READY): the same SENT|VALUE|RX_WAITING state a send to
+         * a waiting receive leaves, resolved through the waiter's future (see classify). The caller
+         * fires it, deferred. Returns false if the state moved.
+         */
+        private boolean installDelivered(int s, RecvWaiter<T> w) {
+            if (!INSTALLING.compareAndSet(this, 0, 1)) {
+                throw pendingError("recv"); // another receive is registering right now
+            }
+            try {
+                if ((state & RX_WAITING) != 0) {
+                    return false;
+                }
+                w.tryClaim(); // a fresh waiter: always succeeds
+                w.setValue(value);
                 rxWaiter = w;
                 // release: rxWaiter; pairs with the acquire reads of state that see RX_WAITING
                 return STATE.compareAndSet(this, s, s | RX_WAITING);

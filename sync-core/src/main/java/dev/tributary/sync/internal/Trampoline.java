@@ -54,13 +54,7 @@ public final class Trampoline {
     public static void run(Task task) {
         Trampoline t = CURRENT.get();
         if (t.depth >= MAX_DEPTH) {
-            task.nextDeferred = null;
-            if (t.tail == null) {
-                t.head = task;
-            } else {
-                t.tail.nextDeferred = task;
-            }
-            t.tail = task;
+            t.enqueue(task);
             return;
         }
         t.depth++;
@@ -84,6 +78,74 @@ public final class Trampoline {
             next.nextDeferred = null;
             next.runTask();
         }
+    }
+
+    /**
+     * Returns true while this thread runs a trampolined task: the caller is inside a completion
+     * that the library started (a continuation of one of its futures, run on this thread).
+     *
+     * @return whether a trampolined frame is active on this thread
+     */
+    public static boolean isActive() {
+        return CURRENT.get().depth > 0;
+    }
+
+    /**
+     * Runs {@code task} once the outermost trampolined frame of this thread has finished its
+     * current task, or now if no frame is active. A receive that finds its value while already
+     * inside a completion uses this instead of returning a completed future: the caller's
+     * continuation then runs from the outermost frame instead of inline, so a loop written as
+     * recursion ({@code recv().thenAccept(v -> loop())}) does not grow the stack. {@link
+     * #runIfDeferred(Task)} lets a thread that waits for the outcome run the task itself.
+     *
+     * @param task the task; must not throw
+     */
+    public static void defer(Task task) {
+        Trampoline t = CURRENT.get();
+        if (t.depth == 0) {
+            run(task);
+            return;
+        }
+        t.enqueue(task);
+    }
+
+    /**
+     * Runs {@code task} now if it is deferred on this thread and has not run yet (used by a thread
+     * about to wait for the outcome of that task, which would otherwise wait for itself).
+     *
+     * @param task a task that may have been passed to {@link #defer(Task)}
+     * @return true if this call ran it
+     */
+    public static boolean runIfDeferred(Task task) {
+        Trampoline t = CURRENT.get();
+        Task prev = null;
+        for (Task x = t.head; x != null; prev = x, x = x.nextDeferred) {
+            if (x == task) {
+                Task next = x.nextDeferred;
+                if (prev == null) {
+                    t.head = next;
+                } else {
+                    prev.nextDeferred = next;
+                }
+                if (t.tail == x) {
+                    t.tail = prev;
+                }
+                x.nextDeferred = null;
+                run(x);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void enqueue(Task task) {
+        task.nextDeferred = null;
+        if (tail == null) {
+            head = task;
+        } else {
+            tail.nextDeferred = task;
+        }
+        tail = task;
     }
 
     /** For tests: the number of trampolined frames active on this thread. */

@@ -336,6 +336,39 @@ public abstract class Waiter<V> extends Trampoline.Task {
         }
 
         /**
+         * Waits for the outcome; if its delivery was deferred on this thread (see {@link
+         * Trampoline#defer}), runs it first instead of waiting for itself.
+         */
+        @Override
+        public V join() {
+            if (!isDone()) {
+                Trampoline.runIfDeferred(waiter);
+            }
+            return super.join();
+        }
+
+        /** As {@link #join()}, with the checked exceptions of {@code Future.get}. */
+        @Override
+        public V get() throws InterruptedException, java.util.concurrent.ExecutionException {
+            if (!isDone()) {
+                Trampoline.runIfDeferred(waiter);
+            }
+            return super.get();
+        }
+
+        /** As {@link #get()}, for at most the given time. */
+        @Override
+        public V get(long timeout, java.util.concurrent.TimeUnit unit)
+                throws InterruptedException,
+                        java.util.concurrent.ExecutionException,
+                        java.util.concurrent.TimeoutException {
+            if (!isDone()) {
+                Trampoline.runIfDeferred(waiter);
+            }
+            return super.get(timeout, unit);
+        }
+
+        /**
          * Unsupported: forcing a value onto a waiter's future could hand out a permit twice or lose
          * one.
          *
