@@ -971,6 +971,7 @@ public final class Mpsc {
          * @throws IllegalStateException if another receive is pending on this receiver
          */
         public T blockingRecv(Duration timeout) throws InterruptedException {
+            Objects.requireNonNull(timeout, "timeout must not be null");
             long deadline = BlockingCheck.deadlineOf(timeout);
             BlockingCheck.check("Mpsc.Receiver.blockingRecv");
             return chan.blockingRecv(deadline);
@@ -1406,6 +1407,7 @@ public final class Mpsc {
          * @throws IllegalStateException if another receive is pending on this receiver
          */
         public T blockingRecv(Duration timeout) throws InterruptedException {
+            Objects.requireNonNull(timeout, "timeout must not be null");
             long deadline = BlockingCheck.deadlineOf(timeout);
             BlockingCheck.check("Mpsc.UnboundedReceiver.blockingRecv");
             return chan.blockingRecv(deadline);
