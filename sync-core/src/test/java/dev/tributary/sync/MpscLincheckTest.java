@@ -1,11 +1,15 @@
 package dev.tributary.sync;
 
+import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import org.jetbrains.kotlinx.lincheck.Actor;
+import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
@@ -264,11 +268,81 @@ class MpscLincheckTest {
 
     @Test
     void bounded() {
-        ModelChecks.options(3, 150).actorsBefore(1).actorsAfter(1).check(Bounded.class);
+        ModelChecks.options(2, 100)
+                .actorsBefore(1)
+                .actorsAfter(1)
+                // The claim/cancel windows, aimed at directly: a receive cancelled while a send
+                // claims it, and a waiting send cancelled while a receive's returned slot grants
+                // it.
+                .addCustomScenario(
+                        scenario(
+                                Bounded.class,
+                                "conserved",
+                                List.of(),
+                                List.of(List.of(op("recv")), List.of(op("sendThenCancel", 1))),
+                                List.of(op("tryRecv"))))
+                .addCustomScenario(
+                        scenario(
+                                Bounded.class,
+                                "conserved",
+                                List.of(op("trySend", 1), op("trySend", 2)),
+                                List.of(List.of(op("sendThenCancel", 3)), List.of(op("recv"))),
+                                List.of(op("tryRecv"), op("tryRecv"))))
+                .check(Bounded.class);
     }
 
     @Test
     void unbounded() {
-        ModelChecks.options(3, 100).actorsBefore(1).actorsAfter(1).check(Unbounded.class);
+        ModelChecks.options(2, 80)
+                .actorsBefore(1)
+                .actorsAfter(1)
+                .addCustomScenario(
+                        scenario(
+                                Unbounded.class,
+                                "noReceiveLeft",
+                                List.of(),
+                                List.of(
+                                        List.of(op("recvMany")),
+                                        List.of(op("send", 1), op("send", 2))),
+                                List.of(op("tryRecv"), op("tryRecv"))))
+                .check(Unbounded.class);
+    }
+
+    /** An operation by name, with its int arguments. */
+    private record Op(String name, Integer... args) {}
+
+    private static Op op(String name, Integer... args) {
+        return new Op(name, args);
+    }
+
+    private static ExecutionScenario scenario(
+            Class<?> type, String validate, List<Op> init, List<List<Op>> parallel, List<Op> post) {
+        List<List<Actor>> threads = new ArrayList<>();
+        for (List<Op> t : parallel) {
+            threads.add(actors(type, t));
+        }
+        return new ExecutionScenario(
+                actors(type, init), threads, actors(type, post), actor(type, op(validate)));
+    }
+
+    private static List<Actor> actors(Class<?> type, List<Op> ops) {
+        List<Actor> actors = new ArrayList<>();
+        for (Op o : ops) {
+            actors.add(actor(type, o));
+        }
+        return actors;
+    }
+
+    private static Actor actor(Class<?> type, Op o) {
+        Integer[] args = o.args();
+        Class<?>[] types = new Class<?>[args.length];
+        Arrays.fill(types, int.class);
+        try {
+            Method m = type.getMethod(o.name(), types);
+            return new Actor(
+                    m, Arrays.<Object>asList((Object[]) args), false, false, false, false, false);
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError(e);
+        }
     }
 }
