@@ -611,4 +611,73 @@ class MpscRaceTest {
             assertEquals(ch.receiver().maxCapacity(), ch.receiver().capacity());
         }
     }
+
+    /**
+     * Request/reply between two channels on one thread, 10^6 round trips through dependent stages:
+     * completions of waiting receives are trampolined, so the stack does not grow. (A receive that
+     * finds a message returns a completed future, whose dependents run inline as with any
+     * CompletableFuture; the loops below handle those without recursing.)
+     */
+    @Test
+    void pingPongOnOneThreadDoesNotGrowTheStack() throws Exception {
+        Mpsc.Channel<Integer> requests = Mpsc.channel(1);
+        Mpsc.UnboundedChannel<Integer> replies = Mpsc.unboundedChannel();
+        int rounds = 1_000_000;
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        final class PingPong {
+            void serve() { // answers each request, then waits for the next
+                for (; ; ) {
+                    CompletableFuture<Integer> f = requests.receiver().recv();
+                    if (!f.isDone()) {
+                        f.thenAccept(
+                                        r -> {
+                                            replies.sender().send(r + 1);
+                                            serve();
+                                        })
+                                .exceptionally(this::fail);
+                        return;
+                    }
+                    replies.sender().send(f.join() + 1);
+                }
+            }
+
+            void ask() { // sends the next request when the reply arrives
+                for (; ; ) {
+                    CompletableFuture<Integer> f = replies.receiver().recv();
+                    if (!f.isDone()) {
+                        f.thenAccept(
+                                        r -> {
+                                            if (answer(r)) {
+                                                ask();
+                                            }
+                                        })
+                                .exceptionally(this::fail);
+                        return;
+                    }
+                    if (!answer(f.join())) {
+                        return;
+                    }
+                }
+            }
+
+            boolean answer(int r) {
+                if (r == rounds) {
+                    done.complete(r);
+                    return false;
+                }
+                requests.sender().send(r).exceptionally(this::fail);
+                return true;
+            }
+
+            Void fail(Throwable t) {
+                done.completeExceptionally(t);
+                return null;
+            }
+        }
+        PingPong p = new PingPong();
+        p.serve();
+        p.ask();
+        requests.sender().send(0);
+        assertEquals(rounds, done.get(60, TimeUnit.SECONDS));
+    }
 }
