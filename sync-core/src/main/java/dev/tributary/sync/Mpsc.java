@@ -1704,6 +1704,11 @@ public final class Mpsc {
         private void consumed(int n) {
             if (sem != null) {
                 sem.release(n);
+                if (sem.isClosed()) {
+                    // A grant handed back by a cancelled reservation during this release
+                    // (Waiter.undelivered) may have made the channel idle.
+                    wakeReceiver();
+                }
             } else {
                 COUNT.getAndAdd(this, -2L * n);
             }
@@ -2175,6 +2180,9 @@ public final class Mpsc {
             CompletableFuture<Boolean> in = inner;
             if (in != null) {
                 in.cancel(false); // withdraws the acquisition; a grant in the race goes back
+                if (chan.sem.isClosed()) {
+                    chan.wakeReceiver(); // that slot may have been the last one out
+                }
             }
         }
     }

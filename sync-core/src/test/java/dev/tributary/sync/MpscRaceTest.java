@@ -2,6 +2,7 @@ package dev.tributary.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -679,5 +680,42 @@ class MpscRaceTest {
         p.ask();
         requests.sender().send(0);
         assertEquals(rounds, done.get(60, TimeUnit.SECONDS));
+    }
+
+    /**
+     * An interrupt racing a send to a parked blockingRecv: either it receives, or nothing is taken.
+     */
+    @Test
+    void interruptVersusSendToBlockingRecv() throws Exception {
+        for (int i = 0; i < 1_000; i++) {
+            Mpsc.Channel<Integer> ch = Mpsc.channel(2);
+            Mpsc.Receiver<Integer> rx = ch.receiver();
+            CompletableFuture<Object> outcome = new CompletableFuture<>();
+            boolean untimed = i % 2 == 0;
+            Thread receiver =
+                    new Thread(
+                            () -> {
+                                try {
+                                    Duration d = Duration.ofSeconds(30);
+                                    outcome.complete(
+                                            untimed ? rx.blockingRecv() : rx.blockingRecv(d));
+                                } catch (InterruptedException e) {
+                                    outcome.complete("interrupted");
+                                } catch (Throwable t) {
+                                    outcome.completeExceptionally(t);
+                                }
+                            });
+            receiver.start();
+            Race.race(() -> ch.sender().trySend(1), receiver::interrupt);
+            Object got = Race.await(outcome);
+            receiver.join();
+            if ("interrupted".equals(got)) {
+                assertEquals(1, rx.tryRecv(), "an interrupted receive consumed nothing");
+            } else {
+                assertEquals(1, got);
+                assertNull(rx.tryRecv());
+            }
+            assertEquals(2, rx.capacity());
+        }
     }
 }
