@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Timeout;
  * Weak sender handles of {@link Mpsc}: ports the behaviours of tokio's {@code
  * tokio/tests/sync_mpsc_weak.rs}. Rust's drop maps to {@code close()}; tokio's temporary {@code
  * tx.clone().downgrade()} is a clone that is closed right after downgrading; the actor tests use a
- * {@link CompletableFuture} as the reply channel.
+ * {@link CompletableFuture} as the reply channel, and the actor replies after its first
+ * self-message is sent (tokio runs that test on a current-thread runtime, where the actor reaches
+ * its self-send before the client can drop its handle; here both run in parallel).
  */
 @Timeout(30)
 class MpscWeakTest {
@@ -79,11 +81,13 @@ class MpscWeakTest {
                             int i = 0;
                             Object[] msg;
                             while ((msg = ch.receiver().recv().join()) != null) {
+                                CompletableFuture<Integer> respondTo = null;
                                 if (msg[0] == "get") {
                                     @SuppressWarnings("unchecked")
-                                    CompletableFuture<Integer> respondTo =
+                                    CompletableFuture<Integer> r =
                                             (CompletableFuture<Integer>) msg[1];
-                                    respondTo.complete(++nextId);
+                                    respondTo = r;
+                                    nextId++;
                                 } else {
                                     receivedSelfMsg = true;
                                 }
@@ -96,6 +100,9 @@ class MpscWeakTest {
                                         self.close();
                                         self = again;
                                     }
+                                }
+                                if (respondTo != null) {
+                                    respondTo.complete(nextId);
                                 }
                                 i++;
                             }
@@ -127,11 +134,12 @@ class MpscWeakTest {
                             int i = 0;
                             Object[] msg;
                             while ((msg = ch.receiver().recv().join()) != null) {
+                                CompletableFuture<Integer> respondTo = null;
                                 if (msg[0] == "get") {
                                     @SuppressWarnings("unchecked")
-                                    CompletableFuture<Integer> respondTo =
+                                    CompletableFuture<Integer> r =
                                             (CompletableFuture<Integer>) msg[1];
-                                    respondTo.complete(1);
+                                    respondTo = r;
                                 } else {
                                     receivedSelfMsg = true;
                                 }
@@ -144,6 +152,9 @@ class MpscWeakTest {
                                         self.close();
                                         self = again;
                                     }
+                                }
+                                if (respondTo != null) {
+                                    respondTo.complete(1);
                                 }
                                 i++;
                             }
