@@ -73,7 +73,9 @@ public final class Mpsc {
      * reads). A producer pushes (a volatile read-modify-write of the block's ready bits), then
      * reads `rx`; if the waiter is pending and the same condition holds, it claims the waiter by
      * CAS. Volatile accesses being sequentially consistent, at least one side sees the other
-     * (Dekker). Closing and returning the last permit after close re-run the producer's check.
+     * (Dekker). Closing re-runs the producer's check, and so does every permit returned after
+     * close (the BatchSemaphore runs wakeReceiver after such a release, also for a grant handed
+     * back by a cancelled reservation), so the end of the stream is never missed.
      * While a waiter is published the consumer role belongs to it: whoever claims it (a producer,
      * a closer, or the receiver's own re-check) takes the messages out of the queue on its behalf
      * and then clears `rx`. Because the condition is stable while the consumer is parked (the head
@@ -1547,7 +1549,11 @@ public final class Mpsc {
 
         Chan(int capacity) {
             this.max = capacity;
-            this.sem = capacity > 0 ? new BatchSemaphore(capacity, this::sendClosedError) : null;
+            this.sem =
+                    capacity > 0
+                            ? new BatchSemaphore(
+                                    capacity, this::sendClosedError, this::wakeReceiver)
+                            : null;
             this.permitGrant = n -> new Permit<>(this);
             this.iteratorGrant = n -> new PermitIterator<>(this, n);
         }
@@ -1703,12 +1709,7 @@ public final class Mpsc {
         /** Returns a taken message's capacity. */
         private void consumed(int n) {
             if (sem != null) {
-                sem.release(n);
-                if (sem.isClosed()) {
-                    // A grant handed back by a cancelled reservation during this release
-                    // (Waiter.undelivered) may have made the channel idle.
-                    wakeReceiver();
-                }
+                sem.release(n); // after close, the semaphore runs wakeReceiver (end of stream)
             } else {
                 COUNT.getAndAdd(this, -2L * n);
             }
@@ -1716,10 +1717,7 @@ public final class Mpsc {
 
         /** Returns the slots of unused permits; after close, that may end the stream. */
         void releaseUnsent(int n) {
-            sem.release(n);
-            if (sem.isClosed()) {
-                wakeReceiver();
-            }
+            sem.release(n); // after close, the semaphore runs wakeReceiver: maybe the last slot
         }
 
         boolean tryAcquire(int n) {
@@ -2180,9 +2178,6 @@ public final class Mpsc {
             CompletableFuture<Boolean> in = inner;
             if (in != null) {
                 in.cancel(false); // withdraws the acquisition; a grant in the race goes back
-                if (chan.sem.isClosed()) {
-                    chan.wakeReceiver(); // that slot may have been the last one out
-                }
             }
         }
     }
