@@ -981,8 +981,14 @@ public final class Mpsc {
 
         /**
          * Receives up to {@code limit} messages into {@code buffer}, parking the current thread
-         * until at least one arrives (tokio's {@code blocking_recv_many}). See {@link
-         * #blockingRecv()} for the interrupt contract (an interrupted call appended nothing).
+         * until at least one arrives (tokio's {@code blocking_recv_many}).
+         *
+         * <dl>
+         *   <dt>Blocking
+         *   <dd>As {@link #blockingRecv()}; an interrupted call appended nothing.
+         *   <dt>Fairness
+         *   <dd>As {@link #recv()}.
+         * </dl>
          *
          * @param buffer receives the messages (appended)
          * @param limit the most messages to take, non-negative
@@ -1401,6 +1407,11 @@ public final class Mpsc {
          * Receives the next message, parking for at most {@code timeout}. Null means a timeout or
          * the end of the stream: tell them apart with {@code isClosed() && isEmpty()}.
          *
+         * <dl>
+         *   <dt>Blocking
+         *   <dd>As {@link Receiver#blockingRecv()}.
+         * </dl>
+         *
          * @param timeout the longest wait; zero or negative means "do not wait"
          * @return the message, or null on timeout or once closed and drained
          * @throws InterruptedException if interrupted while waiting
@@ -1418,6 +1429,11 @@ public final class Mpsc {
         /**
          * Receives up to {@code limit} messages into {@code buffer}, parking until at least one
          * arrives. See {@link Receiver#blockingRecvMany(List, int)}.
+         *
+         * <dl>
+         *   <dt>Blocking
+         *   <dd>As {@link Receiver#blockingRecv()}; an interrupted call appended nothing.
+         * </dl>
          *
          * @param buffer receives the messages (appended)
          * @param limit the most messages to take, non-negative
