@@ -90,6 +90,9 @@ public final class BatchSemaphore {
 
     private final Supplier<? extends RuntimeException> closedError;
 
+    /** Null, or run after a release into a closed core (see the three-argument constructor). */
+    private final Runnable afterReleaseWhenClosed;
+
     /**
      * Creates a semaphore core.
      *
@@ -97,8 +100,25 @@ public final class BatchSemaphore {
      * @param closedError makes the exception each waiter receives when the core is closed
      */
     public BatchSemaphore(int permits, Supplier<? extends RuntimeException> closedError) {
+        this(permits, closedError, null);
+    }
+
+    /**
+     * Creates a semaphore core that runs {@code afterReleaseWhenClosed} after every release that
+     * returns permits to a closed core, including a grant handed back by a cancelled waiter (the
+     * bounded mpsc channel wakes its receiver there once every slot is back).
+     *
+     * @param permits the initial permits, {@code 0..MAX_PERMITS}
+     * @param closedError makes the exception each waiter receives when the core is closed
+     * @param afterReleaseWhenClosed run with no lock held; null for none
+     */
+    public BatchSemaphore(
+            int permits,
+            Supplier<? extends RuntimeException> closedError,
+            Runnable afterReleaseWhenClosed) {
         checkPermits(permits, "permits");
         this.closedError = closedError;
+        this.afterReleaseWhenClosed = afterReleaseWhenClosed;
         this.state = (long) permits << SHIFT;
     }
 
@@ -293,6 +313,9 @@ public final class BatchSemaphore {
                 }
                 if (STATE.compareAndSet(
                         this, s, s + add)) { // release; pairs with the CAS of acquirers
+                    if ((s & CLOSED) != 0 && afterReleaseWhenClosed != null) {
+                        afterReleaseWhenClosed.run(); // closed: the queue is empty, so only here
+                    }
                     return;
                 }
                 continue;

@@ -1,0 +1,312 @@
+package dev.tributary.sync.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The data path of the mpsc channel: an unbounded, lock-free, multi-producer single-consumer FIFO
+ * queue of non-null elements, built from a linked list of fixed-size blocks that are recycled.
+ * Ported from tokio's {@code sync/mpsc/list.rs} and {@code block.rs}.
+ *
+ * <ul>
+ *   <li><b>Producers</b>: any number, concurrently; {@link #push(Object)} is lock-free (one
+ *       fetch-and-add, one bitwise-or; a CAS when it links or advances a block).
+ *   <li><b>Consumer</b>: one at a time. The consumer methods ({@link #poll()}, {@link
+ *       #pollWaiting()}) must not run concurrently with each other; the role may move between
+ *       threads only through a happens-before edge (the channel hands it over with a CAS on its
+ *       receiver-waiter field).
+ *   <li><b>Never spuriously empty</b>: {@link #pollWaiting()} waits out a slot that a producer
+ *       claimed but has not written yet.
+ * </ul>
+ *
+ * <h2>Implementation overview</h2>
+ *
+ * <p><b>Positions.</b> Every element gets a position from {@code tailPosition.getAndAdd(1)}. Block
+ * {@code b} holds positions {@code b.start .. b.start + cap - 1} ({@code cap} is a power of two, 32
+ * by default) in {@code b.slots}. Bit {@code i} of {@code b.ready} is set (a volatile bitwise-or,
+ * which releases the plain slot write) once slot {@code i} holds its element; bit {@code RELEASED}
+ * is set once no producer can reach the block any more (below).
+ *
+ * <p><b>Producers.</b> After taking position {@code p}, a producer walks from {@code tailBlock} to
+ * the block that starts at {@code p & ~(cap - 1)}, appending a new block (CAS on {@code next}) when
+ * it falls off the end. While walking, a producer that is at least a block ahead of its offset
+ * moves {@code tailBlock} forward past a block whose every slot is ready ("final") and then
+ * releases it: it records {@code observedTail = tailPosition} and sets {@code RELEASED}. Every
+ * producer that could still hold a reference to a released block took its position before that
+ * read, so it has a position below {@code observedTail}.
+ *
+ * <p><b>Consumer.</b> {@code head} is the next position to take, {@code headBlock} its block (both
+ * written only by the consumer, published with release stores so that {@link #len()} and {@link
+ * #readyAtHead()} can read them). A slot is taken when its ready bit is set; the slot is then
+ * cleared. A block behind {@code headBlock} is recycled once it is released and {@code head >=
+ * observedTail} (every producer that could see it has written its slot, which the consumer has
+ * taken): the consumer resets it and tries three times to append it after the current tail block,
+ * as tokio does; if that fails, the block is left to the garbage collector. In steady state (a
+ * bounded channel) no block is allocated.
+ *
+ * <p><b>Linearization points.</b> push: the fetch-and-add on {@code tailPosition}; {@link
+ * #pollWaiting()}: the read of a ready slot, or the read of {@code tailPosition == head} for
+ * "empty". {@link #poll()} is the non-waiting variant used by the channel, which may also report
+ * "not ready" while the head slot is claimed but unwritten; the channel then relies on that
+ * producer's wake-up.
+ *
+ * <p><b>Progress.</b> push is lock-free; poll is wait-free; pollWaiting blocks (spins, then yields)
+ * only while a producer is between its fetch-and-add and its slot write.
+ *
+ * <p>Guarded by {@code MpscQueueLincheckTest} (model checking with two-slot blocks, so that block
+ * hand-over and recycling are explored) and by the channel's race and model-checking tests.
+ *
+ * @param <T> the element type
+ */
+public final class MpscQueue<T> {
+
+    private static final int DEFAULT_BLOCK_SHIFT = 5;
+    private static final long RELEASED = 1L << 32;
+
+    /** A block of {@code cap} slots. */
+    static final class Block {
+        /** First position held; plain, published by the release CAS that links the block. */
+        long start;
+
+        /** The next block; CAS from null by the producer or consumer that links one. */
+        volatile Block next;
+
+        /** Ready bits (one per slot) and RELEASED; only set by bitwise-or until recycled. */
+        volatile long ready;
+
+        /** tailPosition when the block was released; written before RELEASED is set. */
+        long observedTail;
+
+        final Object[] slots;
+
+        Block(long start, int cap) {
+            this.start = start;
+            this.slots = new Object[cap];
+        }
+    }
+
+    private final int cap;
+    private final long allReady;
+
+    // Producer side.
+    private volatile long tailPosition;
+    private volatile Block tailBlock;
+
+    // Consumer side: written by the consumer only (release stores), read by anyone (acquire).
+    private volatile long head;
+    private volatile Block headBlock;
+
+    /** Oldest block not yet recycled; consumer-confined, plain. */
+    private Block freeHead;
+
+    /** Creates an empty queue with 32-slot blocks. */
+    public MpscQueue() {
+        this(DEFAULT_BLOCK_SHIFT);
+    }
+
+    /**
+     * Creates an empty queue with {@code 1 << blockShift} slots per block (small blocks let model
+     * checking reach block hand-over and recycling).
+     *
+     * @param blockShift {@code 1..5}
+     */
+    public MpscQueue(int blockShift) {
+        if (blockShift < 1 || blockShift > 5) {
+            throw new IllegalArgumentException("blockShift must be in 1..5 but was " + blockShift);
+        }
+        this.cap = 1 << blockShift;
+        this.allReady = (1L << cap) - 1;
+        Block first = new Block(0, cap);
+        this.tailBlock = first;
+        this.headBlock = first;
+        this.freeHead = first;
+    }
+
+    /**
+     * Appends {@code value}. Any thread, concurrently with other producers and the consumer.
+     *
+     * @param value the element, non-null (checked by the caller)
+     */
+    public void push(T value) {
+        long p = (long) TAIL_POSITION.getAndAdd(this, 1L);
+        Block b = findBlock(p);
+        int i = (int) (p & (cap - 1));
+        SLOTS.set(b.slots, i, value); // plain; released by the bitwise-or below
+        // Volatile read-modify-write: releases the slot write (pairs with the read of ready in
+        // poll) and orders it before the caller's volatile read of the receiver waiter (Dekker).
+        READY.getAndBitwiseOr(b, 1L << i);
+    }
+
+    private Block findBlock(long p) {
+        long start = p & ~(long) (cap - 1);
+        int offset = (int) (p & (cap - 1));
+        Block b = tailBlock; // acquire; pairs with the CAS that advances tailBlock
+        // Like tokio: only a producer that is further ahead (in blocks) than its offset moves the
+        // tail, which keeps the contention on tailBlock low.
+        boolean tryUpdatingTail = (start - b.start) / cap > offset;
+        for (; ; ) {
+            if (b.start == start) {
+                return b;
+            }
+            Block next = b.next;
+            if (next == null) {
+                next = grow(b);
+            }
+            tryUpdatingTail &= (b.ready & allReady) == allReady;
+            if (tryUpdatingTail) {
+                if (TAIL_BLOCK.compareAndSet(this, b, next)) {
+                    b.observedTail = tailPosition;
+                    READY.getAndBitwiseOr(b, RELEASED); // release; pairs with reclaim's read
+                } else {
+                    tryUpdatingTail = false;
+                }
+            }
+            b = next;
+        }
+    }
+
+    /** Links a new block after {@code b} (or returns the one another thread linked first). */
+    private Block grow(Block b) {
+        Block nb = new Block(b.start + cap, cap);
+        Block witness = (Block) NEXT.compareAndExchange(b, null, nb); // release
+        return witness == null ? nb : witness;
+    }
+
+    /**
+     * Takes the element at the head if it is ready. Consumer only.
+     *
+     * @return the element, or null if the queue is empty or the head slot is claimed but not yet
+     *     written
+     */
+    @SuppressWarnings("unchecked")
+    public T poll() {
+        long h = head;
+        Block b = headBlock;
+        long start = h & ~(long) (cap - 1);
+        while (b.start != start) {
+            Block n = b.next; // acquire; pairs with the CAS in grow/recycle
+            if (n == null) {
+                return null;
+            }
+            b = n;
+            HEAD_BLOCK.setRelease(this, b);
+        }
+        reclaim(b, h);
+        int i = (int) (h & (cap - 1));
+        if ((b.ready & (1L << i)) == 0) { // acquire; pairs with push's bitwise-or
+            return null;
+        }
+        Object v = SLOTS.get(b.slots, i);
+        SLOTS.set(b.slots, i, null);
+        HEAD.setRelease(this, h + 1); // release; for len() and readyAtHead() on other threads
+        return (T) v;
+    }
+
+    /**
+     * Takes the element at the head, waiting out a slot that a producer claimed but has not written
+     * yet, so that null really means empty at the linearization point. Consumer only.
+     *
+     * @return the element, or null if the queue is empty
+     */
+    public T pollWaiting() {
+        for (int spins = 0; ; spins++) {
+            T v = poll();
+            if (v != null || tailPosition == head) {
+                return v;
+            }
+            if (spins < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * Returns true if the head slot holds an element. Meaningful on a non-consumer thread only
+     * while the consumer is parked (it read the consumer's state through a happens-before edge);
+     * otherwise it may answer wrongly, never throws, and the caller must confirm by a CAS that the
+     * consumer is still parked.
+     *
+     * @return whether {@link #poll()} would return an element now
+     */
+    public boolean readyAtHead() {
+        long h = head;
+        Block b = headBlock;
+        for (int k = 0; k < 3 && b != null; k++) {
+            long s = b.start;
+            if (h < s) {
+                return false;
+            }
+            if (h < s + cap) {
+                return (b.ready & (1L << (h & (cap - 1)))) != 0;
+            }
+            b = b.next;
+        }
+        return false;
+    }
+
+    /**
+     * Returns the number of positions taken by producers and not yet consumed, including claimed
+     * slots not yet written. Any thread; for monitoring.
+     *
+     * @return the length, at least 0
+     */
+    public long len() {
+        long h = head;
+        long t = tailPosition;
+        return Math.max(0L, t - h);
+    }
+
+    /** Recycles the blocks before {@code current} that no producer can reach any more. */
+    private void reclaim(Block current, long h) {
+        while (freeHead != current) {
+            Block b = freeHead;
+            long r = b.ready; // acquire; pairs with the release of RELEASED in findBlock
+            if ((r & RELEASED) == 0 || b.observedTail > h) {
+                return;
+            }
+            freeHead = b.next;
+            recycle(b);
+        }
+    }
+
+    private void recycle(Block b) {
+        b.next = null;
+        b.ready = 0L;
+        b.observedTail = 0L;
+        Block cur = tailBlock;
+        for (int tries = 0; tries < 3 && cur != null; tries++) {
+            b.start = cur.start + cap; // plain; published by the CAS below
+            Block witness = (Block) NEXT.compareAndExchange(cur, null, b); // release
+            if (witness == null) {
+                return;
+            }
+            cur = witness;
+        }
+        // Could not append it near the tail: leave it to the garbage collector, as tokio frees it.
+    }
+
+    // VarHandle mechanics
+    private static final VarHandle TAIL_POSITION;
+    private static final VarHandle TAIL_BLOCK;
+    private static final VarHandle HEAD;
+    private static final VarHandle HEAD_BLOCK;
+    private static final VarHandle NEXT;
+    private static final VarHandle READY;
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TAIL_POSITION = l.findVarHandle(MpscQueue.class, "tailPosition", long.class);
+            TAIL_BLOCK = l.findVarHandle(MpscQueue.class, "tailBlock", Block.class);
+            HEAD = l.findVarHandle(MpscQueue.class, "head", long.class);
+            HEAD_BLOCK = l.findVarHandle(MpscQueue.class, "headBlock", Block.class);
+            NEXT = l.findVarHandle(Block.class, "next", Block.class);
+            READY = l.findVarHandle(Block.class, "ready", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
