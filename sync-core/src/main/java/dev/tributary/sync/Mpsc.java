@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -878,7 +880,12 @@ public final class Mpsc {
          *   <dd>Single consumer; messages in FIFO order of enqueueing.
          *   <dt>Completion thread
          *   <dd>Already complete when a message was ready or the stream ended; otherwise completed
-         *       by the sending (or closing) thread, trampolined.
+         *       by the sending (or closing) thread, trampolined. Called from inside a completion
+         *       that this library is running on the current thread, a receive that finds a message
+         *       returns a pending future instead, completed on this thread as soon as that outer
+         *       completion returns ({@code join()} or {@code get()} on it from this thread
+         *       completes it at once): loops written as recursion ({@code recv().thenAccept(m ->
+         *       loop())}) then keep a flat stack.
          * </dl>
          *
          * @return a future of the message, or of null once the channel is closed and drained;
@@ -1825,7 +1832,8 @@ public final class Mpsc {
 
         CompletableFuture<T> recv() {
             checkNoPendingReceive("recv");
-            T v = queue.poll();
+            boolean nested = Trampoline.isActive();
+            T v = nested ? null : queue.poll();
             if (v != null) {
                 consumed(1);
                 return CompletableFuture.completedFuture(v);
@@ -1836,7 +1844,7 @@ public final class Mpsc {
                         ? CompletableFuture.failedFuture(f)
                         : CompletableFuture.completedFuture(null);
             }
-            return park(new RecvOp<>(this, null, 1, false));
+            return park(new RecvOp<>(this, null, 1, false), nested);
         }
 
         CompletableFuture<Integer> recvMany(List<? super T> buffer, int limit) {
@@ -1845,7 +1853,8 @@ public final class Mpsc {
             if (limit == 0) {
                 return CompletableFuture.completedFuture(0);
             }
-            T v = queue.poll();
+            boolean nested = Trampoline.isActive();
+            T v = nested ? null : queue.poll();
             if (v != null) {
                 int n = appendReady(buffer, v, limit);
                 consumed(n);
@@ -1857,15 +1866,24 @@ public final class Mpsc {
                         ? CompletableFuture.failedFuture(f)
                         : CompletableFuture.completedFuture(0);
             }
-            return park(new RecvOp<>(this, buffer, limit, false));
+            return park(new RecvOp<>(this, buffer, limit, false), nested);
         }
 
-        /** Publishes an async waiter, re-checks (Dekker), and returns its future. */
+        /**
+         * Publishes an async waiter, re-checks (Dekker), and returns its future. When {@code
+         * deferred} (the caller runs inside a trampolined completion), a waiter that can be served
+         * at once is delivered from the outermost trampoline frame instead of before returning, so
+         * that a continuation calling recv() again does not recurse (Trampoline.defer).
+         */
         @SuppressWarnings("unchecked")
-        private <R> CompletableFuture<R> park(RecvOp<T> op) {
+        private <R> CompletableFuture<R> park(RecvOp<T> op, boolean deferred) {
             RX.setVolatile(this, op);
             if ((queue.readyAtHead() || closedAndIdle()) && op.tryClaim()) {
-                op.deliver(); // completes the future before anyone else can see it
+                if (deferred) {
+                    Trampoline.defer(op);
+                } else {
+                    op.deliver(); // completes the future before anyone else can see it
+                }
             }
             return (CompletableFuture<R>) (CompletableFuture<?>) op.future;
         }
@@ -2143,6 +2161,37 @@ public final class Mpsc {
 
         OpFuture(RecvOp<T> op) {
             this.op = op;
+        }
+
+        /**
+         * Waits for the result; a delivery deferred on this thread (Trampoline.defer) is run first
+         * instead of waiting for itself.
+         */
+        @Override
+        public Object join() {
+            if (!isDone()) {
+                Trampoline.runIfDeferred(op);
+            }
+            return super.join();
+        }
+
+        /** As {@link #join()}, with the checked exceptions of {@code Future.get}. */
+        @Override
+        public Object get() throws InterruptedException, ExecutionException {
+            if (!isDone()) {
+                Trampoline.runIfDeferred(op);
+            }
+            return super.get();
+        }
+
+        /** As {@link #get()}, for at most the given time. */
+        @Override
+        public Object get(long timeout, TimeUnit unit)
+                throws InterruptedException, ExecutionException, TimeoutException {
+            if (!isDone()) {
+                Trampoline.runIfDeferred(op);
+            }
+            return super.get(timeout, unit);
         }
 
         @Override
