@@ -2,6 +2,7 @@ package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
 import dev.tributary.sync.internal.FireChain;
+import dev.tributary.sync.internal.Trampoline;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
 import java.lang.invoke.MethodHandles;
@@ -115,6 +116,10 @@ public final class Broadcast {
      * moves there; if it was cancelled or completed from outside first, the cursor stays and the
      * value (or the lag) is read again. `state` (null, BUSY or the pending waiter) is CASed on
      * entry to every receive, so a second concurrent receive fails without touching anything.
+     * A recv() inside a trampolined completion that finds something there uses the same
+     * mechanism: a fresh RecvWait, claimed and given the outcome at once, never linked, becomes
+     * the pending receive and is fired with Trampoline.defer (the outermost frame completes it;
+     * join/get on this thread run it first), so recursive consumers keep a flat stack.
      *
      * Sender.len(): tokio counts, per slot, the receivers still to read it. Here each receiver's
      * cursor is readable (release-written), and len = min(cap, tail - min cursor) over the live
@@ -588,9 +593,17 @@ public final class Broadcast {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         void prepare() {
-            Object r = shared.probe(pos); // ready: never spins
+            deliver(shared.probe(pos)); // ready: never spins
+        }
+
+        /**
+         * Records the probe outcome {@code r} at {@code pos} (not EMPTY) as this waiter's outcome;
+         * the caller claimed it and fires it. Used under the lock by {@link #prepare()} and, for a
+         * receive deferred inside a completion, by the receiver itself.
+         */
+        @SuppressWarnings("unchecked")
+        void deliver(Object r) {
             if (r instanceof LaggedException) {
                 LaggedException e = (LaggedException) r;
                 nextAfter = add(pos, e.missed());
@@ -1009,8 +1022,14 @@ public final class Broadcast {
          *   <dd>None needed: every receiver has its own cursor; a send completes every receiver
          *       waiting for it.
          *   <dt>Completion thread
-         *   <dd>Already complete when something is there; otherwise completed by the thread whose
-         *       send (or close) made it ready, trampolined, after internal locks are released.
+         *   <dd>Already complete when something is there (a value, a lag or the end of the stream);
+         *       otherwise completed by the thread whose send (or close) made it ready, trampolined,
+         *       after internal locks are released. Called from inside a completion that this
+         *       library is running on the current thread, a receive that finds something there
+         *       returns a pending future instead, completed on this thread as soon as that outer
+         *       completion returns ({@code join()} or {@code get()} on it from this thread
+         *       completes it at once): loops written as recursion ({@code recv().thenAccept(v ->
+         *       loop())}) then keep a flat stack.
          * </dl>
          *
          * @return a future of the value, or of null at the end of the stream
@@ -1030,6 +1049,19 @@ public final class Broadcast {
                     }
                     state = BUSY;
                     continue;
+                }
+                if (Trampoline.isActive()) {
+                    // Inside a completion on this thread: deliver from the outermost frame, so
+                    // that a continuation calling recv() again does not recurse. The waiter is
+                    // never linked (claimed before anyone sees it, so never withdrawn); it is
+                    // the pending receive, settled by the next enter() like any other: a cancel
+                    // that wins leaves its outcome undelivered and the cursor where it is.
+                    RecvWait<T> w = new RecvWait<>(shared, q);
+                    w.tryClaim(); // a fresh waiter: always succeeds
+                    w.deliver(r);
+                    state = w; // pending until the deferred delivery or a cancel completes it
+                    Trampoline.defer(w);
+                    return w.future();
                 }
                 try {
                     return CompletableFuture.completedFuture(take(q, r));
