@@ -3,14 +3,11 @@ package dev.tributary.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,29 +30,12 @@ import org.junit.jupiter.api.Timeout;
 class VirtualThreadMutexTest {
     private static final int THREADS = 10_000;
 
-    private static ExecutorService virtualThreads() {
-        Method factory;
-        try {
-            factory = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
-        } catch (NoSuchMethodException e) {
-            factory = null;
-        }
-        assumeTrue(
-                factory != null,
-                "virtual threads need JDK 21+; this JVM is " + System.getProperty("java.version"));
-        try {
-            return (ExecutorService) factory.invoke(null);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     @Test
     void tenThousandVirtualThreadsContendOnBlockingLock() throws Exception {
         Mutex<long[]> mutex = new Mutex<>(new long[1]);
         MutexGuard<long[]> held = mutex.blockingLock();
         List<Future<?>> done = new ArrayList<>(THREADS);
-        ExecutorService vts = virtualThreads();
+        ExecutorService vts = VirtualThreads.executor();
         try {
             for (int i = 0; i < THREADS; i++) {
                 done.add(
@@ -87,7 +67,7 @@ class VirtualThreadMutexTest {
         AtomicInteger maxInside = new AtomicInteger();
         List<Future<?>> done = new ArrayList<>(THREADS);
         List<CompletableFuture<Void>> asyncDone = new ArrayList<>();
-        ExecutorService vts = virtualThreads();
+        ExecutorService vts = VirtualThreads.executor();
         try {
             for (int i = 0; i < THREADS; i++) {
                 if (i % 10 == 0) {
