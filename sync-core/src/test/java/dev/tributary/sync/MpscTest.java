@@ -1285,6 +1285,34 @@ class MpscTest {
         assertEquals(1, join(source), "the source still received");
     }
 
+    @Test
+    void recvInsideACompletionIsDeliveredFromTheOutermostFrame() throws Exception {
+        Mpsc.Channel<Integer> ch = Mpsc.channel(4);
+        assertTrue(ch.sender().trySend(1));
+        assertTrue(ch.sender().trySend(2));
+        Oneshot.Channel<String> start = Oneshot.channel();
+        List<String> events = new ArrayList<>();
+        CompletableFuture<Void> body =
+                start.receiver()
+                        .recv()
+                        .thenAccept(
+                                go -> {
+                                    CompletableFuture<Integer> first = ch.receiver().recv();
+                                    events.add("first done at call: " + first.isDone());
+                                    // Claimed at the call: an outside cancel loses, nothing lost.
+                                    events.add("cancel: " + first.cancel(false));
+                                    first.thenAccept(v -> events.add("first=" + v));
+                                    events.add("body returns");
+                                });
+        start.sender().send("go");
+        join(body);
+        assertEquals(
+                List.of("first done at call: false", "cancel: false", "body returns", "first=1"),
+                events);
+        assertEquals(2, join(ch.receiver().recv()), "in order, nothing skipped");
+        assertEquals(4, ch.sender().capacity());
+    }
+
     // ---- close with a cause --------------------------------------------------------------------
 
     @Test
