@@ -1230,7 +1230,8 @@ public final class Broadcast {
         /**
          * Closes this receiver: its unread values count as read (for {@link Sender#len()}) and the
          * receiver count drops, which may complete {@link Sender#closed()} and make sends fail. A
-         * receive still pending fails with {@link IllegalStateException}. Idempotent.
+         * receive still pending is cancelled (as {@code Watch.Receiver.close()} does), so it
+         * consumed nothing. Idempotent.
          */
         @Override
         public void close() {
@@ -1239,7 +1240,7 @@ public final class Broadcast {
             }
             Object s = state;
             if (s instanceof RecvWait) {
-                ((RecvWait<?>) s).future().completeExceptionally(handleClosed());
+                ((RecvWait<?>) s).future().cancel(false);
             }
             shared.unsubscribe(this);
         }
