@@ -852,17 +852,27 @@ public final class Mpsc {
     // ---------------------------------------------------------------------------------------
 
     /**
-     * The receiving end of a bounded channel (tokio's {@code mpsc::Receiver}). Single-consumer: at
-     * most one receive may be pending at a time; a second one throws {@link IllegalStateException}
-     * at the call and changes nothing. The methods may be called from any thread, one at a time.
+     * What the receiving ends of both flavors share: {@link Receiver} (bounded, tokio's {@code
+     * mpsc::Receiver}) and {@link UnboundedReceiver} (tokio's {@code UnboundedReceiver}).
+     * Single-consumer: at most one receive may be pending at a time; a second one throws {@link
+     * IllegalStateException} at the call and changes nothing. The methods may be called from any
+     * thread, one at a time.
      *
      * @param <T> the element type
      */
-    public static final class Receiver<T> implements AutoCloseable {
-        private final Chan<T> chan;
+    public abstract static sealed class AbstractReceiver<T> implements AutoCloseable
+            permits Receiver, UnboundedReceiver {
+        final Chan<T> chan;
 
-        Receiver(Chan<T> chan) {
+        /** Names for BlockingCheck, built once per handle (no allocation per blocking call). */
+        private final String blockingRecvName;
+
+        private final String blockingRecvManyName;
+
+        AbstractReceiver(Chan<T> chan, String type) {
             this.chan = chan;
+            this.blockingRecvName = "Mpsc." + type + ".blockingRecv";
+            this.blockingRecvManyName = "Mpsc." + type + ".blockingRecvMany";
         }
 
         /**
@@ -889,8 +899,8 @@ public final class Mpsc {
          * </dl>
          *
          * @return a future of the message, or of null once the channel is closed and drained;
-         *     failed with {@link ClosedException} (with the cause) after {@link
-         *     Sender#closeChannel(Throwable)} once drained
+         *     failed with {@link ClosedException} (with the cause) after {@code
+         *     closeChannel(cause)} once drained
          * @throws IllegalStateException if another receive is pending on this receiver
          */
         public CompletableFuture<T> recv() {
@@ -918,8 +928,8 @@ public final class Mpsc {
          * @param buffer receives the messages (appended)
          * @param limit the most messages to take, non-negative
          * @return a future of the number appended: 0 only when {@code limit == 0} or the channel is
-         *     closed and drained; failed with {@link ClosedException} (with the cause) after {@link
-         *     Sender#closeChannel(Throwable)} once drained
+         *     closed and drained; failed with {@link ClosedException} (with the cause) after {@code
+         *     closeChannel(cause)} once drained
          * @throws NullPointerException if {@code buffer} is null
          * @throws IllegalArgumentException if {@code limit} is negative
          * @throws IllegalStateException if another receive is pending on this receiver
@@ -935,7 +945,7 @@ public final class Mpsc {
          *
          * @return the message, or null if the channel is empty now (tokio's {@code Empty})
          * @throws ClosedException if the channel is closed and drained (tokio's {@code
-         *     Disconnected}), with the cause after {@link Sender#closeChannel(Throwable)}
+         *     Disconnected}), with the cause after {@code closeChannel(cause)}
          * @throws IllegalStateException if another receive is pending on this receiver
          */
         public T tryRecv() {
@@ -959,11 +969,11 @@ public final class Mpsc {
          *
          * @return the message, or null once the channel is closed and drained
          * @throws InterruptedException if interrupted while waiting
-         * @throws ClosedException once drained after {@link Sender#closeChannel(Throwable)}
+         * @throws ClosedException once drained after {@code closeChannel(cause)}
          * @throws IllegalStateException if another receive is pending on this receiver
          */
         public T blockingRecv() throws InterruptedException {
-            BlockingCheck.check("Mpsc.Receiver.blockingRecv");
+            BlockingCheck.check(blockingRecvName);
             return chan.blockingRecv(Long.MAX_VALUE);
         }
 
@@ -976,13 +986,13 @@ public final class Mpsc {
          * @return the message, or null on timeout or once the channel is closed and drained
          * @throws InterruptedException if interrupted while waiting
          * @throws NullPointerException if {@code timeout} is null
-         * @throws ClosedException once drained after {@link Sender#closeChannel(Throwable)}
+         * @throws ClosedException once drained after {@code closeChannel(cause)}
          * @throws IllegalStateException if another receive is pending on this receiver
          */
         public T blockingRecv(Duration timeout) throws InterruptedException {
             Objects.requireNonNull(timeout, "timeout must not be null");
             long deadline = BlockingCheck.deadlineOf(timeout);
-            BlockingCheck.check("Mpsc.Receiver.blockingRecv");
+            BlockingCheck.check(blockingRecvName);
             return chan.blockingRecv(deadline);
         }
 
@@ -1004,12 +1014,12 @@ public final class Mpsc {
          * @throws InterruptedException if interrupted while waiting
          * @throws NullPointerException if {@code buffer} is null
          * @throws IllegalArgumentException if {@code limit} is negative
-         * @throws ClosedException once drained after {@link Sender#closeChannel(Throwable)}
+         * @throws ClosedException once drained after {@code closeChannel(cause)}
          * @throws IllegalStateException if another receive is pending on this receiver
          */
         public int blockingRecvMany(List<? super T> buffer, int limit) throws InterruptedException {
             Chan.checkMany(buffer, limit);
-            BlockingCheck.check("Mpsc.Receiver.blockingRecvMany");
+            BlockingCheck.check(blockingRecvManyName);
             return chan.blockingRecvMany(buffer, limit);
         }
 
@@ -1025,8 +1035,8 @@ public final class Mpsc {
 
         /**
          * Returns true once the channel is closed: by this receiver, by the last strong sender
-         * handle, or by {@link Sender#closeChannel(Throwable)} (tokio's {@code is_closed}).
-         * Messages may still be waiting to be drained.
+         * handle, or by {@code closeChannel(cause)} (tokio's {@code is_closed}). Messages may still
+         * be waiting to be drained.
          *
          * @return whether the channel is closed
          */
@@ -1054,24 +1064,6 @@ public final class Mpsc {
         }
 
         /**
-         * Returns the free capacity (tokio's {@code capacity}); see {@link Sender#capacity()}.
-         *
-         * @return the free slots
-         */
-        public int capacity() {
-            return chan.sem.availablePermits();
-        }
-
-        /**
-         * Returns the capacity the channel was created with (tokio's {@code max_capacity}).
-         *
-         * @return the maximum capacity
-         */
-        public int maxCapacity() {
-            return chan.max;
-        }
-
-        /**
          * Returns the number of open strong sender handles (tokio's {@code sender_strong_count}).
          *
          * @return the strong count
@@ -1087,6 +1079,36 @@ public final class Mpsc {
          */
         public int senderWeakCount() {
             return chan.weak;
+        }
+    }
+
+    /**
+     * The receiving end of a bounded channel (tokio's {@code mpsc::Receiver}); the receive methods
+     * are those of {@link AbstractReceiver}, plus the capacity queries.
+     *
+     * @param <T> the element type
+     */
+    public static final class Receiver<T> extends AbstractReceiver<T> {
+        Receiver(Chan<T> chan) {
+            super(chan, "Receiver");
+        }
+
+        /**
+         * Returns the free capacity (tokio's {@code capacity}); see {@link Sender#capacity()}.
+         *
+         * @return the free slots
+         */
+        public int capacity() {
+            return chan.sem.availablePermits();
+        }
+
+        /**
+         * Returns the capacity the channel was created with (tokio's {@code max_capacity}).
+         *
+         * @return the maximum capacity
+         */
+        public int maxCapacity() {
+            return chan.max;
         }
 
         @Override
@@ -1322,193 +1344,14 @@ public final class Mpsc {
     }
 
     /**
-     * The receiving end of an unbounded channel (tokio's {@code UnboundedReceiver}). As {@link
-     * Receiver}, without capacity.
+     * The receiving end of an unbounded channel (tokio's {@code UnboundedReceiver}): the receive
+     * methods of {@link AbstractReceiver}, without capacity.
      *
      * @param <T> the element type
      */
-    public static final class UnboundedReceiver<T> implements AutoCloseable {
-        private final Chan<T> chan;
-
+    public static final class UnboundedReceiver<T> extends AbstractReceiver<T> {
         UnboundedReceiver(Chan<T> chan) {
-            this.chan = chan;
-        }
-
-        /**
-         * Receives the next message. See {@link Receiver#recv()}.
-         *
-         * <dl>
-         *   <dt>Cancellation
-         *   <dd>Cancel-safe; {@code cancel()} returns false only if a message was already taken for
-         *       this future, which then completes with it.
-         *   <dt>Fairness
-         *   <dd>Single consumer; FIFO order of enqueueing.
-         *   <dt>Completion thread
-         *   <dd>Already complete, or the sending (closing) thread, trampolined.
-         * </dl>
-         *
-         * @return a future of the message, or of null once closed and drained
-         * @throws IllegalStateException if another receive is pending on this receiver
-         */
-        public CompletableFuture<T> recv() {
-            return chan.recv();
-        }
-
-        /**
-         * Receives up to {@code limit} messages into {@code buffer}. See {@link
-         * Receiver#recvMany(List, int)}.
-         *
-         * <dl>
-         *   <dt>Cancellation
-         *   <dd>Cancel-safe: a cancelled call leaves {@code buffer} untouched and consumes nothing;
-         *       {@code cancel()} returns false if the messages were already taken (join it).
-         *   <dt>Fairness
-         *   <dd>As {@link #recv()}.
-         *   <dt>Completion thread
-         *   <dd>As {@link #recv()}; {@code buffer} is appended on that thread.
-         * </dl>
-         *
-         * @param buffer receives the messages (appended)
-         * @param limit the most messages to take, non-negative
-         * @return a future of the number appended (0 only for {@code limit == 0} or at the end)
-         * @throws NullPointerException if {@code buffer} is null
-         * @throws IllegalArgumentException if {@code limit} is negative
-         * @throws IllegalStateException if another receive is pending on this receiver
-         */
-        public CompletableFuture<Integer> recvMany(List<? super T> buffer, int limit) {
-            return chan.recvMany(buffer, limit);
-        }
-
-        /**
-         * Takes the next message if one is in the channel; never spuriously empty. See {@link
-         * Receiver#tryRecv()}.
-         *
-         * @return the message, or null if the channel is empty now
-         * @throws ClosedException if the channel is closed and drained
-         * @throws IllegalStateException if another receive is pending on this receiver
-         */
-        public T tryRecv() {
-            return chan.tryRecv();
-        }
-
-        /**
-         * Receives the next message, parking the current thread. See {@link
-         * Receiver#blockingRecv()}.
-         *
-         * <dl>
-         *   <dt>Blocking
-         *   <dd>As {@link Receiver#blockingRecv()}.
-         * </dl>
-         *
-         * @return the message, or null once closed and drained
-         * @throws InterruptedException if interrupted while waiting
-         * @throws ClosedException once drained after a close with a cause
-         * @throws IllegalStateException if another receive is pending on this receiver
-         */
-        public T blockingRecv() throws InterruptedException {
-            BlockingCheck.check("Mpsc.UnboundedReceiver.blockingRecv");
-            return chan.blockingRecv(Long.MAX_VALUE);
-        }
-
-        /**
-         * Receives the next message, parking for at most {@code timeout}. Null means a timeout or
-         * the end of the stream: tell them apart with {@code isClosed() && isEmpty()}.
-         *
-         * <dl>
-         *   <dt>Blocking
-         *   <dd>As {@link Receiver#blockingRecv()}.
-         * </dl>
-         *
-         * @param timeout the longest wait; zero or negative means "do not wait"
-         * @return the message, or null on timeout or once closed and drained
-         * @throws InterruptedException if interrupted while waiting
-         * @throws NullPointerException if {@code timeout} is null
-         * @throws ClosedException once drained after a close with a cause
-         * @throws IllegalStateException if another receive is pending on this receiver
-         */
-        public T blockingRecv(Duration timeout) throws InterruptedException {
-            Objects.requireNonNull(timeout, "timeout must not be null");
-            long deadline = BlockingCheck.deadlineOf(timeout);
-            BlockingCheck.check("Mpsc.UnboundedReceiver.blockingRecv");
-            return chan.blockingRecv(deadline);
-        }
-
-        /**
-         * Receives up to {@code limit} messages into {@code buffer}, parking until at least one
-         * arrives. See {@link Receiver#blockingRecvMany(List, int)}.
-         *
-         * <dl>
-         *   <dt>Blocking
-         *   <dd>As {@link Receiver#blockingRecv()}; an interrupted call appended nothing.
-         * </dl>
-         *
-         * @param buffer receives the messages (appended)
-         * @param limit the most messages to take, non-negative
-         * @return the number appended (0 only for {@code limit == 0} or at the end)
-         * @throws InterruptedException if interrupted while waiting
-         * @throws NullPointerException if {@code buffer} is null
-         * @throws IllegalArgumentException if {@code limit} is negative
-         * @throws ClosedException once drained after a close with a cause
-         * @throws IllegalStateException if another receive is pending on this receiver
-         */
-        public int blockingRecvMany(List<? super T> buffer, int limit) throws InterruptedException {
-            Chan.checkMany(buffer, limit);
-            BlockingCheck.check("Mpsc.UnboundedReceiver.blockingRecvMany");
-            return chan.blockingRecvMany(buffer, limit);
-        }
-
-        /**
-         * Closes the channel from the receiving side; this receiver stays usable to drain. See
-         * {@link Receiver#close()}. Idempotent.
-         */
-        @Override
-        public void close() {
-            chan.close(null);
-        }
-
-        /**
-         * Returns true once the channel is closed.
-         *
-         * @return whether the channel is closed
-         */
-        public boolean isClosed() {
-            return chan.isClosed();
-        }
-
-        /**
-         * Returns true if no message is queued. For monitoring.
-         *
-         * @return whether the channel is empty
-         */
-        public boolean isEmpty() {
-            return chan.queue.len() == 0;
-        }
-
-        /**
-         * Returns the number of queued messages. For monitoring.
-         *
-         * @return the number of messages
-         */
-        public int len() {
-            return (int) Math.min(Integer.MAX_VALUE, chan.queue.len());
-        }
-
-        /**
-         * Returns the number of open strong sender handles.
-         *
-         * @return the strong count
-         */
-        public int senderStrongCount() {
-            return chan.strong;
-        }
-
-        /**
-         * Returns the number of open weak sender handles.
-         *
-         * @return the weak count
-         */
-        public int senderWeakCount() {
-            return chan.weak;
+            super(chan, "UnboundedReceiver");
         }
 
         @Override
