@@ -673,4 +673,49 @@ class OneshotTest {
         ch.sender().send(1);
         assertTrue(ch.sender().toString().contains("value ready"), ch.sender().toString());
     }
+
+    @Test
+    void recvInsideACompletionIsDeferredAndACancelThatWinsLeavesTheValue() throws Exception {
+        Oneshot.Channel<String> ch = Oneshot.channel();
+        ch.sender().send("v");
+        Oneshot.Channel<String> start = Oneshot.channel();
+        AtomicReference<String> afterCancel = new AtomicReference<>();
+        AtomicReference<CompletableFuture<String>> deferred = new AtomicReference<>();
+        CompletableFuture<Void> body =
+                start.receiver()
+                        .recv()
+                        .thenAccept(
+                                go -> {
+                                    CompletableFuture<String> f = ch.receiver().recv();
+                                    deferred.set(f);
+                                    assertFalse(f.isDone(), "delivered from the outermost frame");
+                                    // The outside completion wins before the deferred delivery.
+                                    assertTrue(f.cancel(false));
+                                    afterCancel.set(ch.receiver().tryRecv());
+                                });
+        start.sender().send("go");
+        body.get(10, TimeUnit.SECONDS);
+        assertTrue(deferred.get().isCancelled());
+        assertEquals("v", afterCancel.get(), "the cancelled receive consumed nothing");
+        assertTrue(ch.receiver().isTerminated());
+    }
+
+    @Test
+    void recvInsideACompletionIsDeliveredAfterTheOuterCompletionReturns() throws Exception {
+        Oneshot.Channel<String> ch = Oneshot.channel();
+        ch.sender().send("v");
+        Oneshot.Channel<String> start = Oneshot.channel();
+        StringBuilder events = new StringBuilder();
+        CompletableFuture<Void> body =
+                start.receiver()
+                        .recv()
+                        .thenAccept(
+                                go -> {
+                                    ch.receiver().recv().thenAccept(v -> events.append("got " + v));
+                                    events.append("body returns; ");
+                                });
+        start.sender().send("go");
+        body.get(10, TimeUnit.SECONDS);
+        assertEquals("body returns; got v", events.toString());
+    }
 }
