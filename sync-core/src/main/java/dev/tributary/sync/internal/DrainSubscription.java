@@ -33,7 +33,8 @@ public abstract class DrainSubscription<T> implements Subscription {
     private volatile int wip = 1; // held until start() has run onSubscribe
     private volatile long requested;
     private volatile boolean cancelledFlag;
-    private volatile long badRequest; // first non-positive request, 0 if none
+    private volatile boolean badRequestSeen;
+    private long badRequest; // the first non-positive request; published by badRequestSeen
 
     /** The subscriber; null once cancelled or terminated. Touched only by the drain owner. */
     private Subscriber<? super T> actual;
@@ -63,8 +64,11 @@ public abstract class DrainSubscription<T> implements Subscription {
     @Override
     public final void request(long n) {
         if (n <= 0) {
-            if (badRequest == 0) {
-                badRequest = n == 0 ? Long.MIN_VALUE : n;
+            synchronized (this) { // rare: a broken subscriber; keeps the first value
+                if (!badRequestSeen) {
+                    badRequest = n;
+                    badRequestSeen = true;
+                }
             }
         } else {
             long r;
@@ -101,8 +105,8 @@ public abstract class DrainSubscription<T> implements Subscription {
                 if (cancelledFlag) {
                     actual = null;
                     cancelled();
-                } else if (badRequest != 0) {
-                    long n = badRequest == Long.MIN_VALUE ? 0 : badRequest;
+                } else if (badRequestSeen) {
+                    long n = badRequest;
                     actual = null;
                     cancelled();
                     a.onError(
