@@ -51,6 +51,11 @@ import org.reactivestreams.Subscriber;
  *       the stream ({@code recv()} completes with {@code null}) or, after {@code
  *       closeChannel(cause)}, a {@link ClosedException} whose cause is that cause.
  *   <li><b>Elements</b>: never null ({@link NullPointerException} at the call).
+ *   <li><b>Reactive Streams</b> (a Tributary addition): {@link AbstractReceiver#asPublisher()} is a
+ *       unicast publisher of the messages; {@link Sender#asSubscriber()} and {@link
+ *       UnboundedSender#asSubscriber()} send what an upstream publisher emits, requesting only what
+ *       the channel can take. JDK {@code Flow} forms: {@code asFlowPublisher()}, {@code
+ *       asFlowSubscriber()}.
  * </ul>
  *
  * <p><b>Memory consistency effects:</b> actions in a thread before a message is sent (by any send
@@ -99,7 +104,18 @@ public final class Mpsc {
      * claims it only unparks the thread, which then takes the message itself; a stale claim (of a
      * previous use) only causes a spurious wake-up, after which the receiver looks again.
      *
-     * Guarded by MpscLincheckTest, MpscRaceTest and MpscQueueLincheckTest.
+     * Reactive Streams views. A Publisher view (MpscPublisher) publishes a third kind of waiter
+     * in `rx`, a RecvOp in view mode, and leaves it there for the whole subscription, so it is
+     * the consumer. Its state word only says "armed" (the view's drain found the channel empty):
+     * a claimer runs the view's drain() instead of taking messages, and the drain loop takes
+     * them itself, one per onNext (Chan.pollView), arming again with the same Dekker re-check as
+     * park (Chan.armView). Nothing is ever taken on the view's behalf, so cancelling it cannot
+     * strand a message. The Subscriber view (MpscSubscriber) backs its demand with slots taken
+     * from `sem` (forgetPermits for what is free now, acquire for a batch it waits for) and
+     * pushes into them as a Permit would.
+     *
+     * Guarded by MpscLincheckTest, MpscRaceTest and MpscQueueLincheckTest; the views by
+     * MpscViewCancelRaceTest and the TCK classes in tck-tests.
      */
 
     /** The largest capacity of a bounded channel: 268,435,455 (tokio's {@code MAX_PERMITS}). */
@@ -1831,12 +1847,15 @@ public final class Mpsc {
         }
 
         private void checkNoPendingReceive(String method) {
-            if (rx != null) {
+            RecvOp<T> w = rx;
+            if (w != null) {
                 throw new IllegalStateException(
                         method
                                 + " requires no other pending receive on this single-consumer"
-                                + " Mpsc receiver but one is pending (a receive, or a live"
-                                + " subscription of asPublisher())");
+                                + " Mpsc receiver but "
+                                + (w.isView()
+                                        ? "a subscription of asPublisher() is live"
+                                        : "one is pending"));
             }
         }
 
@@ -2192,6 +2211,11 @@ public final class Mpsc {
             thread = Thread.currentThread();
             fired = false;
             state = PENDING;
+        }
+
+        /** Whether this is the waiter of a live Publisher view. */
+        boolean isView() {
+            return hook != null;
         }
 
         boolean isPending() {
