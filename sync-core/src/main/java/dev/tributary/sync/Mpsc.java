@@ -1137,8 +1137,10 @@ public final class Mpsc {
          *       fail from then on. It loses nothing the channel holds: a message is only taken out
          *       of the channel by the drain loop that hands it to {@code onNext}, and the waiter
          *       never takes one, so whatever was not delivered stays readable with {@link
-         *       #tryRecv()} once the subscription has let go of the receiver (the drain loop lets
-         *       go before it closes the channel, so after {@link #isClosed()} turned true).
+         *       #tryRecv()} once the subscription has let go of the receiver. A cancel from another
+         *       thread may let the running drain loop finish its turn first (until then {@code
+         *       tryRecv()} throws {@link IllegalStateException}); the loop lets go before it closes
+         *       the channel, so once the cancel's close is visible the receiver is free.
          *   <dt>Fairness
          *   <dd>Single consumer; messages in FIFO order of enqueueing, as {@link #recv()}.
          *   <dt>Completion thread
