@@ -28,8 +28,8 @@ final class MpscPublisher<T> implements Publisher<T> {
      *
      * emit: poll while demand remains (Chan.pollView returns the slot at once); when the channel
      * is closed and idle (every slot back / no message counted), detach and signal the end; when
-     * demand remains but the channel is empty, arm the waiter and re-check (Chan.armView, the
-     * Dekker pairing of Mpsc's park). An armed waiter claimed by a push or a close runs drain();
+     * the channel is empty, arm the waiter and re-check (Chan.armView, the Dekker pairing of
+     * Mpsc's park), also without demand, so that the end of the stream needs no request. An armed waiter claimed by a push or a close runs drain();
      * a claim that lost the race with a re-check, or a stale one, only causes a spurious drain.
      *
      * Cancel (or a rejected request): detach first, then close the channel, so that once the
@@ -146,8 +146,16 @@ final class MpscPublisher<T> implements Publisher<T> {
                     }
                     return e;
                 }
-                if (e == demand || !chan.armView(op)) {
-                    return e; // request() or the armed waiter runs drain() again
+                if (e == demand) {
+                    // No demand: messages wait for request(). But if none is queued, arm anyway,
+                    // so that the end of the stream is signalled without demand (rule 1.5): a
+                    // close, or the last permit coming back, runs drain(); a push only causes one
+                    // spurious turn (it finds a message and does not arm again).
+                    if (chan.queue.readyAtHead() || !chan.armView(op)) {
+                        return e;
+                    }
+                } else if (!chan.armView(op)) {
+                    return e; // the armed waiter runs drain() again
                 }
                 // Something arrived between the poll and the arming: go round.
             }

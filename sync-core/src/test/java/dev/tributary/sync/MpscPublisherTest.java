@@ -345,4 +345,32 @@ class MpscPublisherTest {
                         });
         assertEquals(List.of(1, "done"), got);
     }
+
+    @Test
+    void theLastPermitReturnedAfterCloseEndsTheStream() {
+        Mpsc.Channel<Integer> ch = Mpsc.channel(2);
+        Mpsc.Permit<Integer> permit = ch.sender().tryReserve();
+        Mpsc.Permit<Integer> unused = ch.sender().tryReserve();
+        ch.sender().close();
+        Recorder<Integer> r = new Recorder<>();
+        ch.receiver().asPublisher().subscribe(r);
+        r.s.request(5);
+        assertFalse(r.done.isDone(), "two permits may still send");
+        permit.send(1); // a permit survives close
+        assertEquals(List.of(1), r.items);
+        assertFalse(r.done.isDone());
+        unused.close(); // the releasing thread runs the armed view: end of stream
+        assertEquals(List.of("onSubscribe", "onComplete"), r.signals);
+    }
+
+    @Test
+    void unboundedCloseChannelCauseIsSignalledItself() {
+        Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
+        Recorder<Integer> r = new Recorder<>();
+        ch.receiver().asPublisher().subscribe(r);
+        IllegalStateException cause = new IllegalStateException("cause");
+        ch.sender().closeChannel(cause);
+        assertSame(cause, r.error, "no demand needed for the terminal signal");
+        assertEquals(List.of("onSubscribe", "onError"), r.signals);
+    }
 }
