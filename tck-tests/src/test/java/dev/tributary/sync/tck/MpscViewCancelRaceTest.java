@@ -38,6 +38,8 @@ import reactor.core.scheduler.Schedulers;
  *       free again (no reservation leaked), the view's elements that arrived are a prefix of the
  *       range (pushed in order, none lost before the close), and the competing sender's sends all
  *       arrived once, in order.
+ *   <li>No lost wake-up: pushes and the close race the view's arming and a request from a third
+ *       thread; every message and then {@code onComplete} arrive.
  * </ul>
  */
 @Timeout(120)
@@ -276,6 +278,67 @@ class MpscViewCancelRaceTest {
                 }
             }
             assertEquals(otherSent.get(), -nextOther - 1, "iteration " + iter + ": lost " + got);
+        }
+    }
+
+    /**
+     * No lost wake-up: pushes and the close race the view's arming (with and without demand) and a
+     * request from a third thread; every message and then onComplete must arrive.
+     */
+    @Test
+    void theArmedViewNeverMissesAPushOrTheEnd() throws Exception {
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        for (int iter = 0; iter < 3000; iter++) {
+            int k = rnd.nextInt(0, 6);
+            Mpsc.Channel<Integer> ch = Mpsc.channel(rnd.nextInt(1, 4));
+            ConcurrentLinkedQueue<Integer> got = new ConcurrentLinkedQueue<>();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            CompletableFuture<Subscription> subscription = new CompletableFuture<>();
+            ch.receiver()
+                    .asPublisher()
+                    .subscribe(
+                            new Subscriber<Integer>() {
+                                @Override
+                                public void onSubscribe(Subscription s) {
+                                    subscription.complete(s);
+                                }
+
+                                @Override
+                                public void onNext(Integer v) {
+                                    got.add(v);
+                                }
+
+                                @Override
+                                public void onError(Throwable t) {
+                                    done.completeExceptionally(t);
+                                }
+
+                                @Override
+                                public void onComplete() {
+                                    done.complete(null);
+                                }
+                            });
+            Mpsc.Sender<Integer> tx = ch.sender();
+            Future<?> producer =
+                    POOL.submit(
+                            () -> {
+                                try (tx) {
+                                    for (int i = 0; i < k; i++) {
+                                        tx.blockingSend(i);
+                                    }
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            });
+            Future<?> requester = POOL.submit(() -> subscription.join().request(Long.MAX_VALUE));
+            producer.get(10, TimeUnit.SECONDS);
+            requester.get(10, TimeUnit.SECONDS);
+            done.get(10, TimeUnit.SECONDS);
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < k; i++) {
+                expected.add(i);
+            }
+            assertEquals(expected, new ArrayList<>(got), "iteration " + iter);
         }
     }
 }
