@@ -617,8 +617,9 @@ public final class Mpsc {
          *   <li><b>Upstream</b>: one per view; a second {@code onSubscribe} is cancelled (rule
          *       2.5).
          *   <li><b>Receiver closed</b>: when the channel closes (the receiver closed it, or {@code
-         *       closeChannel}), the view cancels upstream and gives back every reserved slot;
-         *       elements upstream still delivers after that are dropped.
+         *       closeChannel}), the view cancels upstream, gives back every reserved slot and
+         *       closes this handle; elements upstream still delivers after that are dropped (as
+         *       sends would fail). Elements already pushed stay readable by the receiver.
          *   <li><b>Rule violation</b>: an upstream that sends more than requested (rule 1.1) is
          *       cancelled, the extra element is dropped, and the channel is closed with an {@link
          *       IllegalStateException} naming rule 1.1, which the receiver sees as the cause. No
@@ -1126,6 +1127,8 @@ public final class Mpsc {
          *       itself (not the {@link ClosedException} that {@code recv()} fails with). Both come
          *       without demand. {@code request(n <= 0)} signals {@code onError(
          *       IllegalArgumentException)} and closes the receiver (Reactive Streams rule 3.9).
+         *   <li><b>Memory consistency</b>: as for {@link #recv()}: actions before a message is sent
+         *       happen-before its {@code onNext}.
          *   <li><b>Allocation</b>: none per message while messages flow and demand is outstanding:
          *       the drain loop polls the queue directly; when the channel is empty it arms a
          *       reusable, non-consuming wake-up in the receiver's waiter slot.
@@ -1424,8 +1427,8 @@ public final class Mpsc {
          *   <li><b>Upstream</b>: one per view; a second {@code onSubscribe} is cancelled (rule
          *       2.5).
          *   <li><b>Receiver closed</b>: when the channel closes (the receiver closed it, or {@code
-         *       closeChannel}), the view cancels upstream; elements upstream still delivers after
-         *       that are dropped.
+         *       closeChannel}), the view cancels upstream and closes this handle; elements upstream
+         *       still delivers after that are dropped (as sends would fail).
          * </ul>
          *
          * <dl>
