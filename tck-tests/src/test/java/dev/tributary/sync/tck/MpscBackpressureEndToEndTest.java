@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.sync.Mpsc;
+import io.reactivex.rxjava3.core.Flowable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -22,7 +28,9 @@ import reactor.core.scheduler.Schedulers;
  * a slow subscriber whose requests (batches of 32) come from another thread. Everything arrives
  * once and in order, and the elements in flight (counted by a {@code doOnNext} just before the
  * subscriber view, minus those the downstream subscriber got) never exceed the capacity plus the
- * view's request batch ({@code max(1, min(capacity, 256) / 2)} = 8).
+ * view's request batch ({@code max(1, min(capacity, 256) / 2)} = 8). Two smaller round trips check
+ * interop: RxJava on both sides of a bounded and an unbounded channel, and the JDK Flow forms fed
+ * by a {@link SubmissionPublisher}.
  */
 @Timeout(120)
 class MpscBackpressureEndToEndTest {
@@ -154,5 +162,75 @@ class MpscBackpressureEndToEndTest {
         assertTrue(maxInFlight.get() <= BOUND);
         assertEquals(CAPACITY, ch.receiver().capacity(), "every slot back");
         assertTrue(ch.receiver().isClosed());
+    }
+
+    /** RxJava on both sides (its StrictSubscriber checks the rules on the subscriber view). */
+    @Test
+    void rxJavaRoundTripThroughAnUnboundedAndABoundedChannel() {
+        Mpsc.Channel<Integer> bounded = Mpsc.channel(4);
+        Mpsc.UnboundedChannel<Integer> unbounded = Mpsc.unboundedChannel();
+        Flowable.range(1, 100_000)
+                .subscribeOn(io.reactivex.rxjava3.schedulers.Schedulers.computation())
+                .subscribe(bounded.sender().asSubscriber());
+        Flowable.fromPublisher(bounded.receiver().asPublisher())
+                .observeOn(io.reactivex.rxjava3.schedulers.Schedulers.single(), false, 8)
+                .subscribe(unbounded.sender().asSubscriber());
+        List<Integer> got =
+                Flowable.fromPublisher(unbounded.receiver().asPublisher()).toList().blockingGet();
+        assertEquals(100_000, got.size());
+        for (int i = 0; i < got.size(); i++) {
+            assertEquals(i + 1, got.get(i));
+        }
+        assertEquals(4, bounded.receiver().capacity());
+    }
+
+    /** The JDK Flow forms with a SubmissionPublisher upstream (small buffer, blocking offers). */
+    @Test
+    void flowRoundTripFromASubmissionPublisher() throws Exception {
+        Mpsc.Channel<Integer> ch = Mpsc.channel(8);
+        List<Integer> got = new ArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ch.receiver()
+                .asFlowPublisher()
+                .subscribe(
+                        new Flow.Subscriber<Integer>() {
+                            Flow.Subscription s;
+
+                            @Override
+                            public void onSubscribe(Flow.Subscription s) {
+                                this.s = s;
+                                s.request(3);
+                            }
+
+                            @Override
+                            public void onNext(Integer item) {
+                                got.add(item);
+                                if (got.size() % 3 == 0) {
+                                    s.request(3);
+                                }
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                done.completeExceptionally(t);
+                            }
+
+                            @Override
+                            public void onComplete() {
+                                done.complete(null);
+                            }
+                        });
+        try (SubmissionPublisher<Integer> upstream =
+                new SubmissionPublisher<>(ForkJoinPool.commonPool(), 4)) {
+            upstream.subscribe(ch.sender().asFlowSubscriber());
+            for (int i = 0; i < 20_000; i++) {
+                upstream.submit(i); // blocks while the channel (and its small buffer) is full
+            }
+        }
+        done.get(30, TimeUnit.SECONDS);
+        assertEquals(20_000, got.size());
+        for (int i = 0; i < got.size(); i++) {
+            assertEquals(i, got.get(i));
+        }
     }
 }
