@@ -17,12 +17,16 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
+import org.reactivestreams.FlowAdapters;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
 
 /**
  * Multi-producer, single-consumer channels: tokio's {@code sync::mpsc}, bounded ({@link
@@ -47,6 +51,11 @@ import java.util.function.IntFunction;
  *       the stream ({@code recv()} completes with {@code null}) or, after {@code
  *       closeChannel(cause)}, a {@link ClosedException} whose cause is that cause.
  *   <li><b>Elements</b>: never null ({@link NullPointerException} at the call).
+ *   <li><b>Reactive Streams</b> (a Tributary addition): {@link AbstractReceiver#asPublisher()} is a
+ *       unicast publisher of the messages; {@link Sender#asSubscriber()} and {@link
+ *       UnboundedSender#asSubscriber()} send what an upstream publisher emits, requesting only what
+ *       the channel can take. JDK {@code Flow} forms: {@code asFlowPublisher()}, {@code
+ *       asFlowSubscriber()}.
  * </ul>
  *
  * <p><b>Memory consistency effects:</b> actions in a thread before a message is sent (by any send
@@ -95,7 +104,18 @@ public final class Mpsc {
      * claims it only unparks the thread, which then takes the message itself; a stale claim (of a
      * previous use) only causes a spurious wake-up, after which the receiver looks again.
      *
-     * Guarded by MpscLincheckTest, MpscRaceTest and MpscQueueLincheckTest.
+     * Reactive Streams views. A Publisher view (MpscPublisher) publishes a third kind of waiter
+     * in `rx`, a RecvOp in view mode, and leaves it there for the whole subscription, so it is
+     * the consumer. Its state word only says "armed" (the view's drain found the channel empty):
+     * a claimer runs the view's drain() instead of taking messages, and the drain loop takes
+     * them itself, one per onNext (Chan.pollView), arming again with the same Dekker re-check as
+     * park (Chan.armView). Nothing is ever taken on the view's behalf, so cancelling it cannot
+     * strand a message. The Subscriber view (MpscSubscriber) backs its demand with slots taken
+     * from `sem` (forgetPermits for what is free now, acquire for a batch it waits for) and
+     * pushes into them as a Permit would.
+     *
+     * Guarded by MpscLincheckTest, MpscRaceTest and MpscQueueLincheckTest; the views by
+     * MpscViewCancelRaceTest and the TCK classes in tck-tests.
      */
 
     /** The largest capacity of a bounded channel: 268,435,455 (tokio's {@code MAX_PERMITS}). */
@@ -576,6 +596,70 @@ public final class Mpsc {
             return closedIt;
         }
 
+        /**
+         * Returns a Reactive Streams view that sends everything an upstream publisher emits into
+         * the channel through this handle (a Tributary addition; tokio has no counterpart). The
+         * view takes this handle over: upstream {@code onComplete} closes it ({@link #close()}),
+         * upstream {@code onError(e)} closes the channel with {@code e} ({@link
+         * #closeChannel(Throwable)}); {@link #clone()} first to keep sending from elsewhere.
+         *
+         * <ul>
+         *   <li><b>Demand</b>: the view requests only what the channel can take. It reserves slots
+         *       first, as permits, and requests exactly as many elements as it holds reserved, so
+         *       {@code onNext} never waits and never fails for capacity, even with other senders
+         *       competing. It keeps up to {@code window = min(maxCapacity(), 256)} slots reserved:
+         *       at subscription it takes whatever is free (up to the window); whenever half of the
+         *       window or more was used, it takes what is free again; with nothing reserved and
+         *       nothing free it waits, in the FIFO queue of senders, for {@code max(1, window / 2)}
+         *       slots freed by the receiver, and requests them as one batch. So the elements in
+         *       flight (requested from upstream or queued in the channel) never exceed the
+         *       capacity.
+         *   <li><b>Upstream</b>: one per view; a second {@code onSubscribe} is cancelled (rule
+         *       2.5).
+         *   <li><b>Receiver closed</b>: when the channel closes (the receiver closed it, or {@code
+         *       closeChannel}), the view cancels upstream, gives back every reserved slot and
+         *       closes this handle; elements upstream still delivers after that are dropped (as
+         *       sends would fail). Elements already pushed stay readable by the receiver.
+         *   <li><b>Rule violation</b>: an upstream that sends more than requested (rule 1.1) is
+         *       cancelled, the extra element is dropped, and the channel is closed with an {@link
+         *       IllegalStateException} naming rule 1.1, which the receiver sees as the cause. No
+         *       slot is overused.
+         *   <li><b>Completion</b>: {@code onComplete} first gives back the slots reserved but
+         *       unused, then closes this handle; nothing leaks.
+         * </ul>
+         *
+         * <dl>
+         *   <dt>Cancellation
+         *   <dd>The view cancels upstream itself (receiver closed, rule violation); there is no
+         *       other way to cancel it.
+         *   <dt>Fairness
+         *   <dd>The view's reservations queue with the other senders, FIFO; it never barges.
+         *   <dt>Completion thread
+         *   <dd>{@code request} runs on the thread that called {@code onSubscribe} or {@code
+         *       onNext}, or on the receiving thread whose delivery freed the slots the view waited
+         *       for (upstream may then emit on that thread). Requests are serialized by a
+         *       work-in-progress counter, never recursive.
+         * </dl>
+         *
+         * @return a subscriber that sends into this channel through this handle
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Subscriber<T> asSubscriber() {
+            checkOpen();
+            return new MpscSubscriber<>(chan, this::close);
+        }
+
+        /**
+         * Returns {@link #asSubscriber()} as a JDK {@link Flow.Subscriber} ({@code
+         * FlowAdapters.toFlowSubscriber(asSubscriber())}); the same semantics.
+         *
+         * @return a Flow subscriber that sends into this channel through this handle
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Flow.Subscriber<T> asFlowSubscriber() {
+            return FlowAdapters.toFlowSubscriber(asSubscriber());
+        }
+
         @Override
         public String toString() {
             return "Mpsc.Sender[" + chan + (closed != 0 ? ", handle closed" : "") + "]";
@@ -1024,6 +1108,73 @@ public final class Mpsc {
         }
 
         /**
+         * Returns a Reactive Streams view of this receiver (a Tributary addition; tokio has no
+         * counterpart): a unicast {@link Publisher} that delivers the channel's messages in the
+         * order {@link #recv()} would, at most as many as requested. Every delivery returns the
+         * message's slot at once, so waiting senders proceed. Lazy: nothing is registered until
+         * {@code subscribe}.
+         *
+         * <ul>
+         *   <li><b>Subscribers</b>: one at a time. The subscription owns the consumer role for as
+         *       long as it lives: {@code recv()}, {@code tryRecv()} and the blocking receives throw
+         *       {@link IllegalStateException} meanwhile. A subscriber that arrives while another
+         *       subscription is live, or while a receive is pending, gets {@code onSubscribe} and
+         *       then {@code onError(IllegalStateException)}. Once a subscription ended (cancelled
+         *       or terminated), a new subscriber continues with what the channel still holds.
+         *   <li><b>Terminal signals</b>: {@code onComplete} once the channel is closed and every
+         *       message was delivered (the end of the stream, where {@code recv()} completes with
+         *       null); after {@code closeChannel(cause)}, {@code onError(cause)} with the cause
+         *       itself (not the {@link ClosedException} that {@code recv()} fails with). Both come
+         *       without demand. {@code request(n <= 0)} signals {@code onError(
+         *       IllegalArgumentException)} and closes the receiver (Reactive Streams rule 3.9).
+         *   <li><b>Memory consistency</b>: as for {@link #recv()}: actions before a message is sent
+         *       happen-before its {@code onNext}.
+         *   <li><b>Allocation</b>: none per message while messages flow and demand is outstanding:
+         *       the drain loop polls the queue directly; when the channel is empty it arms a
+         *       reusable, non-consuming wake-up in the receiver's waiter slot.
+         * </ul>
+         *
+         * <dl>
+         *   <dt>Cancellation
+         *   <dd>{@code cancel()} closes the channel from this side (as {@link #close()}): sends
+         *       fail from then on. It loses nothing the channel holds: a message is only taken out
+         *       of the channel by the drain loop that hands it to {@code onNext}, and the waiter
+         *       never takes one, so whatever was not delivered stays readable with {@link
+         *       #tryRecv()} once the subscription has let go of the receiver. A cancel from another
+         *       thread may let the running drain loop finish its turn first (until then {@code
+         *       tryRecv()} throws {@link IllegalStateException}); the loop lets go before it closes
+         *       the channel, so once the cancel's close is visible the receiver is free.
+         *   <dt>Fairness
+         *   <dd>Single consumer; messages in FIFO order of enqueueing, as {@link #recv()}.
+         *   <dt>Completion thread
+         *   <dd>{@code onNext} and the terminal signals run on the thread that requested (inside
+         *       {@code request}) or, after the channel was found empty, on the thread that sent the
+         *       next message or closed the channel (inside its {@code send}, {@code close} or
+         *       permit release). A work-in-progress counter serializes the signals and turns a
+         *       {@code request} or {@code send} made from inside {@code onNext} into another turn
+         *       of the running loop, never into recursion (rule 3.3).
+         * </dl>
+         *
+         * <p>If {@code onNext} throws, the subscription is treated as cancelled (rule 2.13) and the
+         * exception goes to the thread's uncaught-exception handler, never to the sender.
+         *
+         * @return a publisher of this receiver's messages
+         */
+        public Publisher<T> asPublisher() {
+            return new MpscPublisher<>(this);
+        }
+
+        /**
+         * Returns {@link #asPublisher()} as a JDK {@link Flow.Publisher} ({@code
+         * FlowAdapters.toFlowPublisher(asPublisher())}); the same semantics.
+         *
+         * @return a Flow publisher of this receiver's messages
+         */
+        public Flow.Publisher<T> asFlowPublisher() {
+            return FlowAdapters.toFlowPublisher(asPublisher());
+        }
+
+        /**
          * Closes the channel from the receiving side (tokio's {@code close}): sends and
          * reservations fail from now on, permits already reserved may still send, and this receiver
          * stays usable to drain what was sent; the stream then ends. Idempotent.
@@ -1262,6 +1413,54 @@ public final class Mpsc {
             return closedIt;
         }
 
+        /**
+         * Returns a Reactive Streams view that sends everything an upstream publisher emits into
+         * the channel through this handle (a Tributary addition; tokio has no counterpart). The
+         * view takes this handle over: upstream {@code onComplete} closes it ({@link #close()}),
+         * upstream {@code onError(e)} closes the channel with {@code e} ({@link
+         * #closeChannel(Throwable)}); {@link #clone()} first to keep sending from elsewhere.
+         *
+         * <ul>
+         *   <li><b>Demand</b>: unbounded: the channel can take everything, so the view requests
+         *       {@code Long.MAX_VALUE} at once; memory is the only limit, as for {@link
+         *       #send(Object)}.
+         *   <li><b>Upstream</b>: one per view; a second {@code onSubscribe} is cancelled (rule
+         *       2.5).
+         *   <li><b>Receiver closed</b>: when the channel closes (the receiver closed it, or {@code
+         *       closeChannel}), the view cancels upstream and closes this handle; elements upstream
+         *       still delivers after that are dropped (as sends would fail).
+         * </ul>
+         *
+         * <dl>
+         *   <dt>Cancellation
+         *   <dd>The view cancels upstream itself (receiver closed); there is no other way to cancel
+         *       it.
+         *   <dt>Fairness
+         *   <dd>Not applicable: sending never waits.
+         *   <dt>Completion thread
+         *   <dd>The one {@code request} runs inside {@code onSubscribe}; the cancel on close runs
+         *       on the closing thread.
+         * </dl>
+         *
+         * @return a subscriber that sends into this channel through this handle
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Subscriber<T> asSubscriber() {
+            checkOpen();
+            return new MpscSubscriber<>(chan, this::close);
+        }
+
+        /**
+         * Returns {@link #asSubscriber()} as a JDK {@link Flow.Subscriber} ({@code
+         * FlowAdapters.toFlowSubscriber(asSubscriber())}); the same semantics.
+         *
+         * @return a Flow subscriber that sends into this channel through this handle
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Flow.Subscriber<T> asFlowSubscriber() {
+            return FlowAdapters.toFlowSubscriber(asSubscriber());
+        }
+
         @Override
         public String toString() {
             return "Mpsc.UnboundedSender[" + chan + (closed != 0 ? ", handle closed" : "") + "]";
@@ -1375,7 +1574,7 @@ public final class Mpsc {
     private static final IntFunction<Boolean> GRANTED = n -> Boolean.TRUE;
 
     /** One channel; see the implementation overview at the top of the file. */
-    private static final class Chan<T> {
+    static final class Chan<T> {
         private static final String SEND_CLOSED = "cannot send: the Mpsc channel is closed";
         private static final String RECV_CLOSED =
                 "cannot receive: the Mpsc channel is closed and drained";
@@ -1438,7 +1637,7 @@ public final class Mpsc {
             return count == COUNT_CLOSED;
         }
 
-        private Throwable cause() {
+        Throwable cause() {
             Object c = closeCause;
             return c instanceof Throwable ? (Throwable) c : null;
         }
@@ -1653,11 +1852,15 @@ public final class Mpsc {
         }
 
         private void checkNoPendingReceive(String method) {
-            if (rx != null) {
+            RecvOp<T> w = rx;
+            if (w != null) {
                 throw new IllegalStateException(
                         method
                                 + " requires no other pending receive on this single-consumer"
-                                + " Mpsc receiver but one is pending");
+                                + " Mpsc receiver but "
+                                + (w.isView()
+                                        ? "a subscription of asPublisher() is live"
+                                        : "one is pending"));
             }
         }
 
@@ -1729,6 +1932,46 @@ public final class Mpsc {
                 }
             }
             return (CompletableFuture<R>) (CompletableFuture<?>) op.future;
+        }
+
+        // --- the Publisher view (MpscPublisher) ---
+
+        /**
+         * Publishes {@code op} (view mode) as the receiver's waiter for the whole subscription, so
+         * that other receives fail while the view owns the consumer role.
+         *
+         * @return false if a receive is pending or another view is attached
+         */
+        boolean attachView(RecvOp<T> op) {
+            return RX.compareAndSet(this, null, op);
+        }
+
+        /** Gives the consumer role back; the view never polls again. */
+        void detachView(RecvOp<T> op) {
+            op.state = RecvOp.CLAIMED; // disarm: a later claim attempt fails
+            RX.compareAndSet(this, op, null);
+        }
+
+        /**
+         * Arms the view's waiter after its drain found the channel empty, then re-checks (Dekker,
+         * as in park: the volatile write of the state pairs with the producer's read of it after
+         * its push).
+         *
+         * @return true if something arrived meanwhile and this call disarmed the waiter again
+         *     (drain once more); false if armed (a push or close will run the view's drain)
+         */
+        boolean armView(RecvOp<T> op) {
+            op.state = RecvOp.PENDING;
+            return (queue.readyAtHead() || closedAndIdle()) && op.tryClaim();
+        }
+
+        /** The view's take: the next message, its slot already returned; null if none ready. */
+        T pollView() {
+            T v = queue.poll(); // consumer role: the view's waiter is published in rx
+            if (v != null) {
+                consumed(1);
+            }
+            return v;
         }
 
         T tryRecv() {
@@ -1924,21 +2167,24 @@ public final class Mpsc {
      * The receiver's waiter. Async: its future's claim decides between delivery and cancellation.
      * Blocking: a reusable park slot with its own claim word.
      */
-    private static final class RecvOp<T> extends Trampoline.Task {
-        private static final int PENDING = 0;
-        private static final int CLAIMED = 1;
+    static final class RecvOp<T> extends Trampoline.Task {
+        static final int PENDING = 0;
+        static final int CLAIMED = 1;
         private static final int CANCELLED = 2;
 
         final Chan<T> chan;
         final List<? super T> buffer;
         final int limit;
 
-        /** Async mode: the caller's future; null in blocking mode. */
+        /** Async mode: the caller's future; null in blocking and view mode. */
         final OpFuture<T> future;
+
+        /** View mode (a Publisher view's wake-up): run on every claim; null otherwise. */
+        private final Runnable hook;
 
         // Blocking mode.
         private Thread thread;
-        private volatile int state;
+        volatile int state;
         volatile boolean fired;
 
         RecvOp(Chan<T> chan, List<? super T> buffer, int limit, boolean blocking) {
@@ -1946,6 +2192,23 @@ public final class Mpsc {
             this.buffer = buffer;
             this.limit = limit;
             this.future = blocking ? null : new OpFuture<>(this);
+            this.hook = null;
+        }
+
+        /**
+         * View mode: a non-consuming waiter that stays published in {@code rx} for the whole
+         * subscription of a Publisher view. Its state word says whether the view is armed (PENDING:
+         * it found the channel empty and waits) or not (CLAIMED). A claimer only runs {@code hook}
+         * (the view's drain), which takes the messages itself; a stale or duplicate claim only
+         * causes a spurious drain.
+         */
+        RecvOp(Chan<T> chan, Runnable hook) {
+            this.chan = chan;
+            this.buffer = null;
+            this.limit = 1;
+            this.future = null;
+            this.hook = hook;
+            this.state = CLAIMED; // not armed until the view finds the channel empty
         }
 
         /** Blocking mode: prepares the next use (before it is published). */
@@ -1953,6 +2216,11 @@ public final class Mpsc {
             thread = Thread.currentThread();
             fired = false;
             state = PENDING;
+        }
+
+        /** Whether this is the waiter of a live Publisher view. */
+        boolean isView() {
+            return hook != null;
         }
 
         boolean isPending() {
@@ -1969,7 +2237,9 @@ public final class Mpsc {
 
         /** Called once by the claimer, after it claimed. */
         void fire() {
-            if (future == null) {
+            if (hook != null) {
+                hook.run(); // the view's drain: serialized by its own counter, never recursive
+            } else if (future == null) {
                 fired = true; // release; pairs with the read of fired in parkBlocking
                 LockSupport.unpark(thread);
             } else {

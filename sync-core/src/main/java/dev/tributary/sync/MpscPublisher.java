@@ -1,0 +1,170 @@
+package dev.tributary.sync;
+
+import dev.tributary.sync.internal.DrainSubscription;
+import java.util.Objects;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/**
+ * The Reactive Streams view of an Mpsc receiver ({@link Mpsc.AbstractReceiver#asPublisher()}):
+ * unicast, at most the demand, completes when closed and drained, fails with the close cause,
+ * cancel closes the receiver.
+ *
+ * @param <T> the element type
+ */
+final class MpscPublisher<T> implements Publisher<T> {
+
+    /*
+     * Implementation overview
+     *
+     * A subscription attaches a view-mode waiter (Mpsc.RecvOp with a hook) to the channel's
+     * receiver slot `rx` by CAS from null, and keeps it there until it ends; that is what makes it
+     * the single consumer (a second subscription, or a recv(), finds the slot taken). The waiter
+     * never takes a message: a producer (or closer) that claims it only runs the subscription's
+     * drain(). The messages are taken by the drain loop alone (DrainSubscription.emit on the
+     * owner), each one handed to onNext in the same step, so there is no moment where a message
+     * has left the channel without being delivered: cancelling cannot lose one.
+     *
+     * emit: poll while demand remains (Chan.pollView returns the slot at once); when the channel
+     * is closed and idle (every slot back / no message counted), detach and signal the end; when
+     * the channel is empty, arm the waiter and re-check (Chan.armView, the Dekker pairing of
+     * Mpsc's park), also without demand, so that the end of the stream needs no request. An armed waiter claimed by a push or a close runs drain();
+     * a claim that lost the race with a re-check, or a stale one, only causes a spurious drain.
+     *
+     * Cancel (or a rejected request): detach first, then close the channel, so that once the
+     * receiver reports closed the slot is free again for tryRecv.
+     */
+
+    private final Mpsc.AbstractReceiver<T> receiver;
+
+    MpscPublisher(Mpsc.AbstractReceiver<T> receiver) {
+        this.receiver = receiver;
+    }
+
+    @Override
+    public void subscribe(Subscriber<? super T> s) {
+        Objects.requireNonNull(s, "subscriber (Reactive Streams rule 1.9)");
+        ViewSubscription<T> sub = new ViewSubscription<>(s, receiver.chan);
+        if (!receiver.chan.attachView(sub.op)) {
+            reject(
+                    s,
+                    new IllegalStateException(
+                            "Mpsc.Receiver.asPublisher() is unicast: this receiver already has"
+                                    + " a live subscriber or a pending receive"));
+            return;
+        }
+        sub.start();
+    }
+
+    @Override
+    public String toString() {
+        return "MpscPublisher[" + receiver + "]";
+    }
+
+    /** Rule 1.9: onSubscribe before onError, even for a rejection. */
+    private static void reject(Subscriber<?> s, Throwable error) {
+        try {
+            s.onSubscribe(NoopSubscription.INSTANCE);
+        } catch (Throwable t) {
+            dropped(t);
+            return;
+        }
+        try {
+            s.onError(error);
+        } catch (Throwable t) {
+            dropped(t);
+        }
+    }
+
+    /** An exception thrown by a subscriber (rule 2.13): reported, never thrown at the sender. */
+    static void dropped(Throwable t) {
+        Thread th = Thread.currentThread();
+        th.getUncaughtExceptionHandler().uncaughtException(th, t);
+    }
+
+    private enum NoopSubscription implements Subscription {
+        INSTANCE;
+
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {}
+    }
+
+    /** One subscription; see the implementation overview. */
+    private static final class ViewSubscription<T> extends DrainSubscription<T>
+            implements Runnable {
+        private final Mpsc.Chan<T> chan;
+        final Mpsc.RecvOp<T> op;
+
+        ViewSubscription(Subscriber<? super T> actual, Mpsc.Chan<T> chan) {
+            super(actual);
+            this.chan = chan;
+            this.op = new Mpsc.RecvOp<>(chan, this);
+        }
+
+        /** The waiter's hook: a push or close after the channel was found empty. */
+        @Override
+        public void run() {
+            drain();
+        }
+
+        @Override
+        protected long emit(Subscriber<? super T> a, long demand) {
+            long e = 0;
+            for (; ; ) {
+                while (e != demand) {
+                    if (isCancelled()) {
+                        return e;
+                    }
+                    T v = chan.pollView();
+                    if (v == null) {
+                        break;
+                    }
+                    e++;
+                    try {
+                        a.onNext(v);
+                    } catch (Throwable t) {
+                        cancel(); // rule 2.13: runs cancelled() on the next turn of this loop
+                        dropped(t);
+                        return e;
+                    }
+                }
+                if (chan.closedAndIdle()) { // nothing queued, nothing can be sent any more
+                    chan.detachView(op);
+                    Throwable cause = chan.cause();
+                    try {
+                        if (cause == null) {
+                            complete(a);
+                        } else {
+                            fail(a, cause);
+                        }
+                    } catch (Throwable t) {
+                        dropped(t);
+                    }
+                    return e;
+                }
+                if (e == demand) {
+                    // No demand: messages wait for request(). But if none is queued, arm anyway,
+                    // so that the end of the stream is signalled without demand (rule 1.5): a
+                    // close, or the last permit coming back, runs drain(); a push only causes one
+                    // spurious turn (it finds a message and does not arm again).
+                    if (chan.queue.readyAtHead() || !chan.armView(op)) {
+                        return e;
+                    }
+                } else if (!chan.armView(op)) {
+                    return e; // the armed waiter runs drain() again
+                }
+                // Something arrived between the poll and the arming: go round.
+            }
+        }
+
+        @Override
+        protected void cancelled() {
+            chan.detachView(op); // first: once the channel reports closed, tryRecv works
+            chan.close(null);
+        }
+    }
+}
