@@ -59,6 +59,13 @@ import org.reactivestreams.Subscriber;
  *       of stream) or, after {@code closeChannel(cause)}, fails with {@link ClosedException} whose
  *       cause is that cause. When the last receiver closes, sends fail with {@link ClosedException}
  *       until someone subscribes again, and {@link Sender#closed()} completes.
+ *   <li><b>Reactive Streams</b> (a Tributary addition): {@link Sender#asPublisher(LagPolicy,
+ *       java.util.function.LongConsumer)} is a multicast publisher, one fresh receiver per
+ *       subscriber, per-subscriber demand, and a {@link LagPolicy} for subscribers that fall
+ *       behind; {@link Receiver#asPublisher(LagPolicy, java.util.function.LongConsumer)} publishes
+ *       one receiver (unicast); {@link Sender#asSubscriber()} sends what it receives (unbounded
+ *       demand). JDK {@link java.util.concurrent.Flow} forms: {@code asFlowPublisher}, {@code
+ *       asFlowSubscriber}.
  * </ul>
  *
  * <p><b>Memory consistency effects:</b> actions in a thread before {@link Sender#send(Object)}
@@ -125,6 +132,15 @@ public final class Broadcast {
      * mechanism: a fresh RecvWait, claimed and given the outcome at once, never linked, becomes
      * the pending receive and is fired with Trampoline.defer (the outermost frame completes it;
      * join/get on this thread run it first), so recursive consumers keep a flat stack.
+     *
+     * Publisher views (BroadcastPublisher): a subscription owns a receiver and polls it with
+     * tryRecv on its drain loop. When empty it calls Receiver.whenReadable(): an async WakeWait
+     * registered like any waiter at the receiver's position, claimed by the same wake loop, but
+     * whose outcome is only TRUE: it consumes nothing and moves no cursor (the drain loop reads
+     * for itself, as a blocking receive does). So withdrawing it never has anything to give back;
+     * the receiver keeps it in `hook` so that close() withdraws it, and a new call replaces a
+     * stale one (the cursor moved on). It is not the pending receive (`state` stays free), so
+     * tryRecv works while it is linked.
      *
      * Sender.len(): tokio counts, per slot, the receivers still to read it. Here each receiver's
      * cursor is readable (release-written), and len = min(cap, tail - min cursor) over the live

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,10 +42,10 @@ class BroadcastPublisherTest {
 
     /** Records every signal; requests nothing by itself unless told to. */
     static final class Recorder<T> implements Subscriber<T> {
-        final List<T> values = new CopyOnWriteArrayList<>();
+        final List<T> values = Collections.synchronizedList(new ArrayList<>());
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final AtomicInteger onSubscribeCalls = new AtomicInteger();
-        final List<Thread> onNextThreads = new CopyOnWriteArrayList<>();
+        final List<Thread> onNextThreads = Collections.synchronizedList(new ArrayList<>());
         volatile Subscription subscription;
         volatile boolean completed;
         volatile Throwable error;
@@ -438,6 +439,57 @@ class BroadcastPublisherTest {
         }
         assertEquals(range(0, 6), r.values);
         assertNull(r.error);
+    }
+
+    @Test
+    void pingPongBetweenTwoChannelsKeepsAFlatStack() {
+        int rounds = 200_000;
+        Broadcast.Sender<Integer> ping = Broadcast.sender(4);
+        Broadcast.Sender<Integer> pong = Broadcast.sender(4);
+        AtomicInteger maxDepth = new AtomicInteger();
+        Recorder<Integer> a =
+                new Recorder<Integer>(Long.MAX_VALUE)
+                        .onNext(
+                                v -> {
+                                    if (v % 1000 == 0) {
+                                        maxDepth.accumulateAndGet(
+                                                Thread.currentThread().getStackTrace().length,
+                                                Math::max);
+                                    }
+                                    if (v < rounds) {
+                                        pong.send(v + 1);
+                                    } else {
+                                        pong.close();
+                                        ping.close();
+                                    }
+                                });
+        Recorder<Integer> b =
+                new Recorder<Integer>(Long.MAX_VALUE)
+                        .onNext(v -> ping.send(v + 1)); // v < rounds: a ends the game
+        ping.asPublisher(LagPolicy.ERROR).subscribe(a);
+        pong.asPublisher(LagPolicy.ERROR).subscribe(b);
+        ping.send(0); // a and b now answer each other, all on this thread
+        assertTrue(a.completed && b.completed, "a: " + a.error + ", b: " + b.error);
+        assertEquals(rounds / 2 + 1, a.values.size());
+        assertTrue(maxDepth.get() < 200, "stack depth " + maxDepth.get());
+    }
+
+    @Test
+    void cancelRacingASendLeavesNoWakeUpLinked() throws Exception {
+        for (int i = 0; i < 2_000; i++) {
+            Broadcast.Sender<Integer> tx = Broadcast.sender(4);
+            Broadcast.Receiver<Integer> plain = tx.subscribe();
+            Recorder<Integer> r =
+                    new Recorder<>(i % 3 == 0 ? 0 : 1); // waiting with or without demand
+            tx.asPublisher(LagPolicy.SKIP).subscribe(r);
+            int v = i;
+            Race.race(() -> tx.send(v), r::cancel);
+            assertEquals(1, tx.receiverCount());
+            assertEquals(0, tx.waitingReceivers(), "iteration " + i);
+            assertEquals(v, plain.tryRecv());
+            assertTrue(r.values.isEmpty() || r.values.equals(List.of(v)));
+            assertNull(r.error);
+        }
     }
 
     // ---- completion thread
