@@ -954,6 +954,9 @@ public final class Broadcast {
          *       channel retains nothing for it) and withdraws its wake-up; values it had not
          *       received are simply not delivered; other subscribers and receivers are unaffected.
          *       The subscription then drops its reference to the subscriber.
+         *   <dt>Fairness
+         *   <dd>None needed: every subscriber has its own receiver and cursor, and a send wakes
+         *       every subscriber waiting for it.
          *   <dt>Completion thread
          *   <dd>{@code onNext} and the terminal signals run, one at a time and never recursively,
          *       on the thread that requested (delivering what is already there), or, when the
@@ -1033,6 +1036,10 @@ public final class Broadcast {
          * </ul>
          *
          * <dl>
+         *   <dt>Cancellation
+         *   <dd>The view cancels its upstream once the channel is closed (by another handle) or
+         *       this handle was closed from elsewhere; never because nobody is subscribed right
+         *       now.
          *   <dt>Completion thread
          *   <dd>Each {@code send} runs on the upstream's {@code onNext} thread and may complete
          *       waiting receivers (and deliver to waiting publisher views) there, trampolined.
