@@ -492,6 +492,25 @@ class BroadcastPublisherTest {
         }
     }
 
+    @Test
+    void receiverClosedFromOutsideWhileTheViewRegistersItsWakeUp() throws Exception {
+        for (int i = 0; i < 2_000; i++) {
+            Broadcast.Channel<Integer> ch = Broadcast.channel(4);
+            Recorder<Integer> r = new Recorder<>(0);
+            ch.receiver().asPublisher(LagPolicy.ERROR).subscribe(r);
+            ch.receiver().close();
+            Broadcast.Receiver<Integer> rx = ch.sender().subscribe();
+            Recorder<Integer> r2 = new Recorder<>(0);
+            rx.asPublisher(LagPolicy.ERROR).subscribe(r2);
+            ch.sender().send(i); // fires the wake-up of subscribe; request(1) then registers anew
+            Race.race(() -> r2.request(1), rx::close);
+            assertEquals(0, ch.sender().waitingReceivers(), "iteration " + i);
+            assertEquals(0, ch.sender().receiverCount());
+            assertInstanceOf(IllegalStateException.class, r2.error, "iteration " + i);
+            assertTrue(r2.values.isEmpty() || r2.values.equals(List.of(i)));
+        }
+    }
+
     // ---- completion thread
 
     @Test
