@@ -1,6 +1,7 @@
 package dev.tributary.sync.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tributary.sync.Broadcast;
@@ -33,15 +34,19 @@ class BroadcastPublisherAllocationTest {
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assumeTrue(tmx.isThreadAllocatedMemorySupported() && tmx.isThreadAllocatedMemoryEnabled());
         long me = Thread.currentThread().getId();
+        long probeBefore = tmx.getThreadAllocatedBytes(me);
+        byte[] probe = new byte[64 * 1024];
+        long probeBytes = tmx.getThreadAllocatedBytes(me) - probeBefore;
+        assertTrue(probeBytes >= probe.length, "the counter counts: " + probeBytes + " B");
         int n = 4096;
         Integer[] boxed = new Integer[n];
         for (int i = 0; i < n; i++) {
             boxed[i] = i;
         }
         long perElement = Long.MAX_VALUE;
-        long bytes = 0;
+        long bytes = Long.MAX_VALUE;
         // Warm-up rounds let the JIT compile the drain loop (and escape-analyse its temporaries).
-        for (int round = 0; round < 40 && perElement > 0; round++) {
+        for (int round = 0; round < 40 && bytes > 512; round++) {
             Broadcast.Sender<Integer> tx = Broadcast.sender(n);
             long[] sum = new long[1];
             AtomicReference<Subscription> sub = new AtomicReference<>();
@@ -75,6 +80,9 @@ class BroadcastPublisherAllocationTest {
             perElement = bytes / n;
             sub.get().cancel();
         }
-        assertEquals(0, perElement, "bytes per element after warm-up; last round " + bytes + " B");
+        // What remains is per request, not per element: the one wake-up (a waiter, its future and
+        // a whenComplete node, about 160 B) registered when the drain found the channel empty.
+        assertTrue(bytes <= 512, "bytes for " + n + " elements after warm-up: " + bytes);
+        assertEquals(0, perElement);
     }
 }
