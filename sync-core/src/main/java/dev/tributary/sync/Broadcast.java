@@ -14,7 +14,12 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
+import org.reactivestreams.FlowAdapters;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
 
 /**
  * A multi-producer, multi-consumer broadcast channel: every value sent is seen by every receiver
@@ -54,6 +59,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       of stream) or, after {@code closeChannel(cause)}, fails with {@link ClosedException} whose
  *       cause is that cause. When the last receiver closes, sends fail with {@link ClosedException}
  *       until someone subscribes again, and {@link Sender#closed()} completes.
+ *   <li><b>Reactive Streams</b> (a Tributary addition): {@link Sender#asPublisher(LagPolicy,
+ *       java.util.function.LongConsumer)} is a multicast publisher, one fresh receiver per
+ *       subscriber, per-subscriber demand, and a {@link LagPolicy} for subscribers that fall
+ *       behind; {@link Receiver#asPublisher(LagPolicy, java.util.function.LongConsumer)} publishes
+ *       one receiver (unicast); {@link Sender#asSubscriber()} sends what it receives (unbounded
+ *       demand). JDK {@link java.util.concurrent.Flow} forms: {@code asFlowPublisher}, {@code
+ *       asFlowSubscriber}.
  * </ul>
  *
  * <p><b>Memory consistency effects:</b> actions in a thread before {@link Sender#send(Object)}
@@ -120,6 +132,15 @@ public final class Broadcast {
      * mechanism: a fresh RecvWait, claimed and given the outcome at once, never linked, becomes
      * the pending receive and is fired with Trampoline.defer (the outermost frame completes it;
      * join/get on this thread run it first), so recursive consumers keep a flat stack.
+     *
+     * Publisher views (BroadcastPublisher): a subscription owns a receiver and polls it with
+     * tryRecv on its drain loop. When empty it calls Receiver.whenReadable(): an async WakeWait
+     * registered like any waiter at the receiver's position, claimed by the same wake loop, but
+     * whose outcome is only TRUE: it consumes nothing and moves no cursor (the drain loop reads
+     * for itself, as a blocking receive does). So withdrawing it never has anything to give back;
+     * the receiver keeps it in `hook` so that close() withdraws it, and a new call replaces a
+     * stale one (the cursor moved on). It is not the pending receive (`state` stays free), so
+     * tryRecv works while it is linked.
      *
      * Sender.len(): tokio counts, per slot, the receivers still to read it. Here each receiver's
      * cursor is readable (release-written), and len = min(cap, tail - min cursor) over the live
@@ -647,10 +668,14 @@ public final class Broadcast {
         }
     }
 
-    /** A blocking receive: only woken; the parked thread reads for itself. */
+    /**
+     * A wake-up that consumes nothing: a blocking receive (the parked thread reads for itself) or,
+     * async, the wake-up hook of a publisher view ({@link Receiver#whenReadable()}), whose future
+     * completes with TRUE once position {@code pos} is ready (a value, a lag, or the end).
+     */
     private static final class WakeWait extends Wait<Boolean> {
-        WakeWait(Shared<?> shared, long pos) {
-            super(shared, pos, true);
+        WakeWait(Shared<?> shared, long pos, boolean blocking) {
+            super(shared, pos, blocking);
         }
 
         @Override
@@ -874,6 +899,175 @@ public final class Broadcast {
             return closedIt;
         }
 
+        // ---- Reactive Streams views
+
+        /**
+         * Returns a multicast {@link Publisher} of this channel: each {@code subscribe} creates a
+         * fresh receiver, so every subscriber sees the values sent after its own {@code subscribe}
+         * call, at its own pace. The same as {@link #asPublisher(LagPolicy, LongConsumer)
+         * asPublisher(policy, null)}.
+         *
+         * @param policy what a subscriber that falls more than the capacity behind gets
+         * @return a publisher view of this channel
+         * @throws NullPointerException if {@code policy} is null
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Publisher<T> asPublisher(LagPolicy policy) {
+            return asPublisher(policy, null);
+        }
+
+        /**
+         * Returns a multicast {@link Publisher} of this channel. A Tributary addition: tokio has no
+         * counterpart.
+         *
+         * <ul>
+         *   <li><b>Subscribers</b>: any number. Each {@code subscribe(s)} calls {@link
+         *       #subscribe()} at once, before {@code s.onSubscribe}: the subscriber sees every
+         *       value sent after that call, also those sent before its first {@code request} (the
+         *       channel retains them, up to the capacity). The publisher is lazy: nothing is
+         *       registered until {@code subscribe}. It does not depend on this handle staying open;
+         *       subscribing after the channel closed completes at once (or fails with the cause).
+         *   <li><b>Demand</b>: per subscriber; a subscriber receives at most what it requested.
+         *       Senders never wait for subscribers: a subscriber whose demand does not keep up lags
+         *       once more than the capacity of values arrive unread, and {@code policy} decides:
+         *       {@link LagPolicy#ERROR} signals {@code onError(LaggedException)} with the exact
+         *       {@link LaggedException#missed()} count (and closes its receiver); {@link
+         *       LagPolicy#SKIP} calls {@code onLag} with that count and continues with the oldest
+         *       retained value. A lag is noticed when the subscriber next has demand.
+         *   <li><b>Terminal signals</b>: {@code onComplete} once the channel closed (the last
+         *       strong sender closed) and this subscriber received everything retained for it;
+         *       after {@link #closeChannel(Throwable)}, {@code onError(cause)} with that cause
+         *       itself, also after everything retained was received. Both may come without demand
+         *       once nothing is left to deliver. The subscriber's receiver is closed before the
+         *       terminal signal.
+         *   <li><b>Rules</b>: {@code subscribe(null)} throws {@link NullPointerException}; {@code
+         *       request(n <= 0)} cancels and signals {@code onError(IllegalArgumentException)};
+         *       demand adds up to at most {@link Long#MAX_VALUE} (unbounded). When no receiver can
+         *       be created ({@link #MAX_RECEIVERS}), {@code onSubscribe} then {@code onError(
+         *       IllegalStateException)}. An {@code onNext} that throws is treated as a
+         *       cancellation.
+         * </ul>
+         *
+         * <dl>
+         *   <dt>Cancellation
+         *   <dd>{@code cancel()} closes that subscriber's receiver (the receiver count drops; the
+         *       channel retains nothing for it) and withdraws its wake-up; values it had not
+         *       received are simply not delivered; other subscribers and receivers are unaffected.
+         *       The subscription then drops its reference to the subscriber.
+         *   <dt>Fairness
+         *   <dd>None needed: every subscriber has its own receiver and cursor, and a send wakes
+         *       every subscriber waiting for it.
+         *   <dt>Completion thread
+         *   <dd>{@code onNext} and the terminal signals run, one at a time and never recursively,
+         *       on the thread that requested (delivering what is already there), or, when the
+         *       subscriber was waiting with outstanding demand, on the thread whose send (or close)
+         *       woke it, inside that {@code send}, which returns once this subscriber's drain found
+         *       the channel empty again or its demand used up. A slow {@code onNext} therefore
+         *       slows that sending thread, not the channel; hand off with Reactor's {@code
+         *       publishOn} if that matters. {@code onLag} runs on the same thread, just before the
+         *       oldest retained value is delivered.
+         *   <dt>Memory
+         *   <dd>In steady state (values flowing while demand is outstanding) no allocation per
+         *       element: the view polls its receiver without waiting and registers a wake-up (a
+         *       waiter and its future) only when the channel is empty.
+         * </dl>
+         *
+         * @param policy what a subscriber that falls more than the capacity behind gets
+         * @param onLag under {@link LagPolicy#SKIP}, called with the exact number of values a
+         *     subscriber missed each time it lags (on the delivering thread); may be null. If it
+         *     throws, that subscriber's receiver is closed and the subscriber gets {@code onError}
+         *     with the thrown exception. Ignored under {@link LagPolicy#ERROR}.
+         * @return a publisher view of this channel
+         * @throws NullPointerException if {@code policy} is null
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Publisher<T> asPublisher(LagPolicy policy, LongConsumer onLag) {
+            Objects.requireNonNull(policy, "policy must not be null");
+            checkOpen();
+            return BroadcastPublisher.multicast(shared::subscribe, policy, onLag);
+        }
+
+        /**
+         * The JDK {@link Flow} form of {@link #asPublisher(LagPolicy)}.
+         *
+         * @param policy what a subscriber that falls more than the capacity behind gets
+         * @return {@code FlowAdapters.toFlowPublisher(asPublisher(policy))}
+         * @throws NullPointerException if {@code policy} is null
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Flow.Publisher<T> asFlowPublisher(LagPolicy policy) {
+            return FlowAdapters.toFlowPublisher(asPublisher(policy));
+        }
+
+        /**
+         * The JDK {@link Flow} form of {@link #asPublisher(LagPolicy, LongConsumer)}.
+         *
+         * @param policy what a subscriber that falls more than the capacity behind gets
+         * @param onLag as for {@link #asPublisher(LagPolicy, LongConsumer)}; may be null
+         * @return {@code FlowAdapters.toFlowPublisher(asPublisher(policy, onLag))}
+         * @throws NullPointerException if {@code policy} is null
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Flow.Publisher<T> asFlowPublisher(LagPolicy policy, LongConsumer onLag) {
+            return FlowAdapters.toFlowPublisher(asPublisher(policy, onLag));
+        }
+
+        /**
+         * Returns a {@link Subscriber} that sends every element it receives through this handle,
+         * taking the handle over. A Tributary addition: tokio has no counterpart. {@link #clone()}
+         * first if you want to keep sending from elsewhere.
+         *
+         * <ul>
+         *   <li><b>Demand</b>: unbounded ({@code request(Long.MAX_VALUE)} in {@code onSubscribe}):
+         *       sends never wait; subscribers of the channel that do not keep up lag, as with
+         *       {@link #send(Object)}.
+         *   <li><b>onNext</b>: {@link #send(Object)}. A value sent while no receiver exists is
+         *       dropped, exactly as {@code send} documents (it fails, and the element is not
+         *       retained); the view keeps going, since a receiver may subscribe later. Once the
+         *       channel is closed (by another handle), upstream is cancelled and further elements
+         *       are ignored.
+         *   <li><b>onComplete</b>: closes this handle ({@link #close()}); the channel closes if it
+         *       was the last strong handle.
+         *   <li><b>onError(e)</b>: {@link #closeChannel(Throwable) closeChannel(e)}: receivers read
+         *       what is retained, then fail with {@link ClosedException} caused by {@code e};
+         *       publisher views signal {@code onError(e)}.
+         *   <li><b>Rules</b>: one upstream; a second {@code onSubscribe} is cancelled. Null
+         *       arguments throw {@link NullPointerException}.
+         * </ul>
+         *
+         * <dl>
+         *   <dt>Cancellation
+         *   <dd>The view cancels its upstream once the channel is closed (by another handle) or
+         *       this handle was closed from elsewhere; never because nobody is subscribed right
+         *       now.
+         *   <dt>Completion thread
+         *   <dd>Each {@code send} runs on the upstream's {@code onNext} thread and may complete
+         *       waiting receivers (and deliver to waiting publisher views) there, trampolined.
+         * </dl>
+         *
+         * @return a subscriber view of this handle
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Subscriber<T> asSubscriber() {
+            checkOpen();
+            return new BroadcastSubscriber<>(this);
+        }
+
+        /**
+         * The JDK {@link Flow} form of {@link #asSubscriber()}.
+         *
+         * @return {@code FlowAdapters.toFlowSubscriber(asSubscriber())}
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Flow.Subscriber<T> asFlowSubscriber() {
+            return FlowAdapters.toFlowSubscriber(asSubscriber());
+        }
+
+        /** For the subscriber view: whether the channel (not only this handle) is closed. */
+        boolean isChannelClosed() {
+            return shared.isClosed();
+        }
+
         /** For tests and monitoring: the number of queued receive waits. */
         int waitingReceivers() {
             return shared.waiting;
@@ -994,6 +1188,9 @@ public final class Broadcast {
         private volatile Object state;
 
         private volatile boolean closed;
+
+        /** The publisher view's pending wake-up ({@link #whenReadable()}), or null. */
+        private volatile WakeWait hook;
 
         Receiver(Shared<T> shared, long next) {
             this.shared = shared;
@@ -1169,6 +1366,92 @@ public final class Broadcast {
             return shared.subscribe();
         }
 
+        // ---- Reactive Streams views
+
+        /**
+         * Returns a unicast {@link Publisher} of this receiver. The same as {@link
+         * #asPublisher(LagPolicy, LongConsumer) asPublisher(policy, null)}.
+         *
+         * @param policy what the subscriber gets when this receiver lags
+         * @return a publisher view of this receiver
+         * @throws NullPointerException if {@code policy} is null
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Publisher<T> asPublisher(LagPolicy policy) {
+            return asPublisher(policy, null);
+        }
+
+        /**
+         * Returns a unicast {@link Publisher} of this receiver: its subscriber takes this receiver
+         * over and reads from its cursor on. A Tributary addition: tokio has no counterpart. For a
+         * publisher that gives each subscriber a receiver of its own, use {@link
+         * Sender#asPublisher(LagPolicy, LongConsumer)}.
+         *
+         * <ul>
+         *   <li><b>Subscribers</b>: one. A second {@code subscribe} gets {@code onSubscribe} then
+         *       {@code onError(IllegalStateException)}, also after the first one ended. Do not
+         *       receive from this receiver yourself once subscribed (a receive of yours that is
+         *       pending makes the subscriber fail with {@link IllegalStateException}).
+         *   <li><b>Demand, lag, terminal signals, rules</b>: as for {@link
+         *       Sender#asPublisher(LagPolicy, LongConsumer)}: at most the demand; {@link
+         *       LagPolicy#ERROR} signals {@code onError(LaggedException)}, {@link LagPolicy#SKIP}
+         *       reports the exact missed count to {@code onLag} and continues at the oldest
+         *       retained value; {@code onComplete} when the channel closed and this receiver read
+         *       everything, or {@code onError(cause)} after {@link Sender#closeChannel(Throwable)}.
+         *       This receiver is closed before a terminal signal. If it is closed from outside
+         *       meanwhile, the subscriber gets {@code onError(IllegalStateException)}.
+         * </ul>
+         *
+         * <dl>
+         *   <dt>Cancellation
+         *   <dd>{@code cancel()} closes this receiver (the receiver count drops) and withdraws its
+         *       wake-up.
+         *   <dt>Completion thread
+         *   <dd>As for {@link Sender#asPublisher(LagPolicy, LongConsumer)}: the requesting thread,
+         *       or the sending (closing) thread that woke a waiting subscriber; never recursively.
+         * </dl>
+         *
+         * @param policy what the subscriber gets when this receiver lags
+         * @param onLag under {@link LagPolicy#SKIP}, called with the exact missed count of each
+         *     lag, on the delivering thread; may be null; if it throws, the receiver is closed and
+         *     the subscriber gets {@code onError} with the thrown exception
+         * @return a publisher view of this receiver
+         * @throws NullPointerException if {@code policy} is null
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Publisher<T> asPublisher(LagPolicy policy, LongConsumer onLag) {
+            Objects.requireNonNull(policy, "policy must not be null");
+            if (closed) {
+                throw handleClosed();
+            }
+            return BroadcastPublisher.unicast(this, policy, onLag);
+        }
+
+        /**
+         * The JDK {@link Flow} form of {@link #asPublisher(LagPolicy)}.
+         *
+         * @param policy what the subscriber gets when this receiver lags
+         * @return {@code FlowAdapters.toFlowPublisher(asPublisher(policy))}
+         * @throws NullPointerException if {@code policy} is null
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Flow.Publisher<T> asFlowPublisher(LagPolicy policy) {
+            return FlowAdapters.toFlowPublisher(asPublisher(policy));
+        }
+
+        /**
+         * The JDK {@link Flow} form of {@link #asPublisher(LagPolicy, LongConsumer)}.
+         *
+         * @param policy what the subscriber gets when this receiver lags
+         * @param onLag as for {@link #asPublisher(LagPolicy, LongConsumer)}; may be null
+         * @return {@code FlowAdapters.toFlowPublisher(asPublisher(policy, onLag))}
+         * @throws NullPointerException if {@code policy} is null
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Flow.Publisher<T> asFlowPublisher(LagPolicy policy, LongConsumer onLag) {
+            return FlowAdapters.toFlowPublisher(asPublisher(policy, onLag));
+        }
+
         /**
          * Returns the number of values sent since this receiver's cursor that it has not read,
          * including values already overwritten: more than the capacity means the next receive
@@ -1242,6 +1525,10 @@ public final class Broadcast {
             if (s instanceof RecvWait) {
                 ((RecvWait<?>) s).future().cancel(false);
             }
+            WakeWait h = hook; // volatile read after the closed CAS: Dekker with whenReadable
+            if (h != null) {
+                h.future().cancel(false); // withdraws it: nothing stays linked for this receiver
+            }
             shared.unsubscribe(this);
         }
 
@@ -1255,6 +1542,44 @@ public final class Broadcast {
         }
 
         // ---- internals
+
+        /**
+         * The publisher views' wake-up: a future that completes with TRUE once the next receive
+         * would not find the channel empty (a value, a lag, or the end), or null if that is so
+         * already. Consumes nothing and moves no cursor, so a cancelled or stale wake-up loses
+         * nothing; the view polls with {@link #tryRecv()} when it fires. While the returned future
+         * is pending for the current position, calling again returns the same future; a pending one
+         * left behind by a cursor that moved on is withdrawn. {@link #close()} withdraws it.
+         * Allocates (a waiter and its future) only when it returns a new future.
+         *
+         * @throws IllegalStateException as {@link #tryRecv()}
+         */
+        CompletableFuture<Boolean> whenReadable() {
+            enter();
+            try {
+                long q = next;
+                WakeWait h = hook;
+                if (h != null) {
+                    if (h.pos == q && !h.future().isDone()) {
+                        return h.future(); // still waiting for this position
+                    }
+                    hook = null;
+                    h.future().cancel(false); // stale (the cursor moved on) or done: withdraw
+                }
+                WakeWait w = new WakeWait(shared, q, false);
+                if (!shared.register(w)) {
+                    return null; // ready meanwhile: poll again
+                }
+                hook = w; // volatile write, then the read of closed: Dekker with close()
+                if (closed) {
+                    hook = null;
+                    w.future().cancel(false);
+                }
+                return w.future();
+            } finally {
+                state = null;
+            }
+        }
 
         /** Takes the single-consumer guard, settling a completed previous recv. */
         private void enter() {
@@ -1317,7 +1642,7 @@ public final class Broadcast {
                     if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0L) {
                         return null;
                     }
-                    WakeWait w = new WakeWait(shared, q);
+                    WakeWait w = new WakeWait(shared, q, true);
                     if (shared.register(w)
                             && w.awaitBlocking(deadline, Boolean.FALSE) == Boolean.FALSE) {
                         return null; // timed out and withdrawn
