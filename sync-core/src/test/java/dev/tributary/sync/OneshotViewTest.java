@@ -163,6 +163,26 @@ class OneshotViewTest {
     }
 
     @Test
+    void cancelledSubscriberIsDroppedByTheChannel() {
+        // Rule 3.13, which the TCK cannot check here (its test needs 3 elements): after cancel,
+        // nothing reachable from the channel references the subscriber.
+        Oneshot.Channel<String> ch = Oneshot.channel();
+        WatchRecorder<String> r = new WatchRecorder<>(1);
+        ch.receiver().asPublisher().subscribe(r);
+        java.lang.ref.WeakReference<WatchRecorder<String>> ref =
+                new java.lang.ref.WeakReference<>(r);
+        r.cancel();
+        r = null;
+        await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> {
+                            System.gc();
+                            return ref.get() == null;
+                        });
+        assertTrue(ch.sender().isClosed());
+    }
+
+    @Test
     void receiverClosedDirectlyCompletesTheView() throws Exception {
         Oneshot.Channel<String> ch = Oneshot.channel();
         WatchRecorder<String> r = new WatchRecorder<>(1);
