@@ -32,6 +32,9 @@ import org.reactivestreams.Subscriber;
  *   <li><b>Capacity</b>: one value; {@code send} never waits. A successful {@code send} does not
  *       mean the value was received: the receiver may never look.
  *   <li><b>Values</b>: never null.
+ *   <li><b>Reactive Streams</b>: {@link Receiver#asPublisher()} (0 or 1 element, unicast) and
+ *       {@link Sender#asSubscriber()} (takes one element); JDK {@code Flow} forms too. A Tributary
+ *       addition.
  *   <li><b>Closing</b>: a sender closed without a value makes the receiver fail with {@link
  *       ClosedException} (tokio's {@code RecvError}), whose cause is the one given to {@link
  *       Sender#closeChannel(Throwable)}, if any. A receiver closed before the value was sent makes

@@ -40,6 +40,9 @@ import org.reactivestreams.Subscriber;
  *       the cause given to {@code closeChannel}, if any). On the sender side, {@link
  *       Sender#isClosed()} reports that no receiver is left (a later {@link Sender#subscribe()}
  *       reopens it) or that the channel was closed.
+ *   <li><b>Reactive Streams</b>: {@link Sender#asPublisher()} and {@link Receiver#asPublisher()}
+ *       (multicast, current value first, conflated), {@link Sender#asSubscriber()} (unbounded); JDK
+ *       {@code Flow} forms too. A Tributary addition.
  *   <li><b>Values</b>: never null. Values are shared with every receiver: prefer immutable values.
  *       A value mutated in place by {@link Sender#sendModify(UnaryOperator)} is seen mutated,
  *       without synchronization, by readers that borrowed it earlier (tokio's read lock prevents
@@ -106,7 +109,13 @@ public final class Watch {
      * O(waiters) steps, and runs no user code under it. Unlike tokio (8 sharded Notify lists),
      * there is one waiter list; shard it if the contention benchmark shows the lock.
      *
-     * Guarded by WatchLincheckTest (model checking, cancellation included) and WatchRaceTest.
+     * Reactive Streams views (WatchPublisher, WatchSubscriber). A publisher subscription owns one
+     * receiver (subscribe() or clone()); it reads `current` through Receiver.snapshot() (no Ref)
+     * and waits only when it has caught up, through Receiver.awaitNot(v): a changed() wait from
+     * version v, kept in the receiver's `pending` slot so that closing the receiver cancels it.
+     *
+     * Guarded by WatchLincheckTest (model checking, cancellation included) and WatchRaceTest; the
+     * views by WatchViewTest, WatchViewRaceTest and the TCK classes in tck-tests.
      */
 
     private Watch() {}
