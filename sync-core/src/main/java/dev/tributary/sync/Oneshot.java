@@ -501,6 +501,7 @@ public final class Oneshot {
          *       already under way when the cancel arrives still completes, as rule 1.8 allows), or
          *       it is still in the channel and {@link #tryRecv()} on this receiver returns it (a
          *       value sent before the close stays readable).
+         *   <li><b>Fairness</b>: none needed: one subscriber, one value.
          *   <li><b>Completion thread</b>: {@code onNext} and the terminal signal run on the thread
          *       that requests, if the value (or the close) is already there; otherwise on the
          *       thread that sends or closes, after the state change, trampolined. Never recursively

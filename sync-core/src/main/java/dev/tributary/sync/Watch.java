@@ -895,6 +895,8 @@ public final class Watch {
          *   <li><b>Cancellation</b>: {@code cancel()} closes that subscription's receiver ({@link
          *       Sender#receiverCount()} drops by one) and withdraws its pending wait; nothing is
          *       consumed, since watch values are not consumed.
+         *   <li><b>Fairness</b>: none needed: a store wakes every waiting subscription and no
+         *       subscription waits for another; a slow subscriber only skips values.
          *   <li><b>Completion thread</b>: on the requesting thread when something is there to
          *       deliver; otherwise on the thread that stores the next value or closes the channel,
          *       after internal locks are released, trampolined. Never recursively from {@code
@@ -1521,6 +1523,8 @@ public final class Watch {
          *   <li><b>Cancellation</b>: {@code cancel()} closes that subscription's receiver ({@link
          *       Sender#receiverCount()} drops by one) and withdraws its pending wait; nothing is
          *       consumed, since watch values are not consumed.
+         *   <li><b>Fairness</b>: none needed: a store wakes every waiting subscription and no
+         *       subscription waits for another; a slow subscriber only skips values.
          *   <li><b>Completion thread</b>: on the requesting thread when something is there to
          *       deliver; otherwise on the thread that stores the next value or closes the channel,
          *       after internal locks are released, trampolined. Never recursively from {@code

@@ -335,9 +335,9 @@ class OneshotViewTest {
         assertEquals(1, second.cancels.get(), "rule 2.5");
         assertEquals(0, second.requested);
         assertEquals(0, first.cancels.get());
-        assertThrows(NullPointerException.class, () -> s.onSubscribe(null));
-        assertThrows(NullPointerException.class, () -> s.onNext(null));
-        assertThrows(NullPointerException.class, () -> s.onError(null));
+        assertRule213(assertThrows(NullPointerException.class, () -> s.onSubscribe(null)));
+        assertRule213(assertThrows(NullPointerException.class, () -> s.onNext(null)));
+        assertRule213(assertThrows(NullPointerException.class, () -> s.onError(null)));
     }
 
     @Test
@@ -370,5 +370,9 @@ class OneshotViewTest {
         in.receiver().asFlowPublisher().subscribe(out.sender().asFlowSubscriber());
         in.sender().send("flow");
         assertEquals("flow", out.receiver().recv().get(10, TimeUnit.SECONDS));
+    }
+
+    static void assertRule213(NullPointerException e) {
+        assertTrue(e.getMessage().contains("rule 2.13"), e.getMessage());
     }
 }

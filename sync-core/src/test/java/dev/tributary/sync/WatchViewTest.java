@@ -236,8 +236,16 @@ class WatchViewTest {
     @Test
     void nullSubscriberThrowsNullPointerExceptionAndRegistersNothing() {
         Watch.Channel<Integer> ch = Watch.channel(0);
-        assertThrows(NullPointerException.class, () -> ch.sender().asPublisher().subscribe(null));
-        assertThrows(NullPointerException.class, () -> ch.receiver().asPublisher().subscribe(null));
+        NullPointerException a =
+                assertThrows(
+                        NullPointerException.class,
+                        () -> ch.sender().asPublisher().subscribe(null));
+        NullPointerException b =
+                assertThrows(
+                        NullPointerException.class,
+                        () -> ch.receiver().asPublisher().subscribe(null));
+        assertTrue(a.getMessage().contains("rule 1.9"), a.getMessage());
+        assertTrue(b.getMessage().contains("rule 1.9"), b.getMessage());
         assertEquals(1, ch.sender().receiverCount());
     }
 
@@ -334,9 +342,9 @@ class WatchViewTest {
         s.onSubscribe(first);
         s.onSubscribe(second);
         assertEquals(1, second.cancels.get(), "rule 2.5");
-        assertThrows(NullPointerException.class, () -> s.onNext(null));
-        assertThrows(NullPointerException.class, () -> s.onError(null));
-        assertThrows(NullPointerException.class, () -> s.onSubscribe(null));
+        assertRule213(assertThrows(NullPointerException.class, () -> s.onNext(null)));
+        assertRule213(assertThrows(NullPointerException.class, () -> s.onError(null)));
+        assertRule213(assertThrows(NullPointerException.class, () -> s.onSubscribe(null)));
     }
 
     @Test
@@ -364,5 +372,9 @@ class WatchViewTest {
         in.receiver().asFlowPublisher().subscribe(out.clone().asFlowSubscriber());
         in.sender().send(4);
         assertEquals(4, out.borrow().get());
+    }
+
+    static void assertRule213(NullPointerException e) {
+        assertTrue(e.getMessage().contains("rule 2.13"), e.getMessage());
     }
 }
