@@ -885,8 +885,8 @@ public final class Watch {
          *       source has seen), then each later delivery is the value current at that moment, if
          *       newer than the one delivered last. Conflated: a subscriber without demand is not
          *       queued for; when it requests again it gets only the newest value, never a backlog.
-         *       So values arrive in store order, each at most once, and intermediate values may be
-         *       skipped.
+         *       So values arrive in store order, each store at most once, and intermediate values
+         *       may be skipped.
          *   <li><b>Terminal signals</b>: once every sender handle is closed, {@code onComplete}
          *       after the final value was delivered to this subscriber (it waits for demand if that
          *       value is still unseen). After {@link Sender#closeChannel(Throwable)}: the final
@@ -1513,8 +1513,8 @@ public final class Watch {
          *       source has seen), then each later delivery is the value current at that moment, if
          *       newer than the one delivered last. Conflated: a subscriber without demand is not
          *       queued for; when it requests again it gets only the newest value, never a backlog.
-         *       So values arrive in store order, each at most once, and intermediate values may be
-         *       skipped.
+         *       So values arrive in store order, each store at most once, and intermediate values
+         *       may be skipped.
          *   <li><b>Terminal signals</b>: once every sender handle is closed, {@code onComplete}
          *       after the final value was delivered to this subscriber (it waits for demand if that
          *       value is still unseen). After {@link Sender#closeChannel(Throwable)}: the final
