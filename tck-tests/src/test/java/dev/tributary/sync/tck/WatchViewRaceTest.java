@@ -347,4 +347,46 @@ class WatchViewRaceTest {
                 "oneshot race: delivered " + delivered + ", kept " + kept + ", refused " + refused);
         assertTrue(delivered + kept + refused == ONESHOT_ITERATIONS);
     }
+
+    @Test
+    void oneshotCancelRacingCloseSignalsAtMostTheClose() throws Exception {
+        RuntimeException cause = new RuntimeException("closed with a cause");
+        int signalled = 0;
+        for (int it = 0; it < ONESHOT_ITERATIONS; it++) {
+            Oneshot.Channel<Integer> ch = Oneshot.channel();
+            OneSub s = new OneSub();
+            ch.receiver().asPublisher().subscribe(s);
+            boolean withCause = (it & 1) == 0;
+            if ((it & 2) == 0) {
+                s.subscription.request(1); // terminal signals need no demand either way
+            }
+            Future<?> close =
+                    pool.submit(
+                            () -> {
+                                if (withCause) {
+                                    ch.sender().closeChannel(cause);
+                                } else {
+                                    ch.sender().close();
+                                }
+                            });
+            Future<?> cancel = pool.submit(() -> s.subscription.cancel());
+            close.get(10, TimeUnit.SECONDS);
+            cancel.get(10, TimeUnit.SECONDS);
+            String where = "iteration " + it + ": ";
+            assertTrue(s.values.isEmpty(), where + "no value was sent: " + s.values);
+            assertTrue(!(s.completed && s.error != null), where + "two terminal signals");
+            if (withCause) {
+                assertTrue(!s.completed, where + "completed instead of failing");
+                assertTrue(s.error == null || s.error == cause, where + "wrong error " + s.error);
+            } else {
+                assertTrue(s.error == null, where + "unexpected error " + s.error);
+            }
+            if (s.completed || s.error != null) {
+                signalled++;
+            }
+            assertTrue(ch.receiver().isTerminated(), where + "closed one way or the other");
+        }
+        // Both outcomes (terminal signal delivered, or cancel first) must have happened.
+        assertTrue(signalled > 0 && signalled < ONESHOT_ITERATIONS, "signalled " + signalled);
+    }
 }
