@@ -25,8 +25,8 @@ import org.reactivestreams.Subscription;
 
 /**
  * Races on the Watch and Oneshot publisher views, in loops: a sender storing increasing values and
- * closing while subscribers of both watch views request and cancel at random points; and a oneshot
- * send racing the cancel (and the request) of its subscription.
+ * closing while subscribers of both watch views request and cancel at random points; a oneshot send
+ * racing the cancel (and the request) of its subscription; a oneshot close racing the cancel.
  *
  * <p>Invariants checked after every iteration, once the racing threads have returned (every signal
  * and every clean-up runs on those threads, so nothing is still in flight):
@@ -41,7 +41,9 @@ import org.reactivestreams.Subscription;
  *       its receiver, whether it completed or was cancelled;
  *   <li>oneshot: the value is delivered at most once, and if the subscriber did not get it, either
  *       the send failed (the cancel closed the receiver first; the sender still holds the value) or
- *       {@code tryRecv()} on the receiver returns it.
+ *       {@code tryRecv()} on the receiver returns it;
+ *   <li>oneshot, a close (with or without a cause) racing the cancel: at most the one matching
+ *       terminal signal ({@code onComplete}, or {@code onError} with the cause itself), or none.
  * </ul>
  */
 @Timeout(60)
