@@ -8,6 +8,10 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import org.reactivestreams.FlowAdapters;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
 
 /**
  * A channel that carries one value from one sender to one receiver: tokio's {@code sync::oneshot},
@@ -28,6 +32,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li><b>Capacity</b>: one value; {@code send} never waits. A successful {@code send} does not
  *       mean the value was received: the receiver may never look.
  *   <li><b>Values</b>: never null.
+ *   <li><b>Reactive Streams</b>: {@link Receiver#asPublisher()} (0 or 1 element, unicast) and
+ *       {@link Sender#asSubscriber()} (takes one element); JDK {@code Flow} forms too. A Tributary
+ *       addition.
  *   <li><b>Closing</b>: a sender closed without a value makes the receiver fail with {@link
  *       ClosedException} (tokio's {@code RecvError}), whose cause is the one given to {@link
  *       Sender#closeChannel(Throwable)}, if any. A receiver closed before the value was sent makes
@@ -101,6 +108,11 @@ public final class Oneshot {
      * undelivered() and later receives write that resolution into the state (helping), so a receive
      * that follows a cancel() that returned always finds the value: nothing waits for the sender's
      * trampoline.
+     *
+     * The Reactive Streams view (OneshotPublisher) waits with `wake`, a task that consumes
+     * nothing: send, closeTx and closeRx run it (swapping it to null, so at most once per
+     * registration) after their state change; the view takes the value with tryRecv on its drain
+     * owner, right before onNext. The view registers only while EMPTY, which is left once.
      *
      * Progress: every operation is lock-free (CAS loops that fail only when another thread made
      * progress). Guarded by OneshotLincheckTest (model checking with cancellation) and
@@ -266,6 +278,47 @@ public final class Oneshot {
             return core.closeTx(cause);
         }
 
+        /**
+         * Returns a Reactive Streams {@link Subscriber} that sends the first element it receives
+         * through this sender. A Tributary addition: tokio has no Reactive Streams counterpart.
+         *
+         * <p>The view takes over this sender handle: upstream {@code onComplete} closes it ({@link
+         * #close()}), upstream {@code onError(e)} calls {@link #closeChannel(Throwable)} with
+         * {@code e}. Do not send through the handle yourself while the view is subscribed.
+         *
+         * <ul>
+         *   <li><b>Demand</b>: requests 1 on {@code onSubscribe}. The first {@code onNext} sends
+         *       the element and cancels upstream: a oneshot takes one value, so the view asks for
+         *       no more (an upstream that signals more anyway is ignored). If the receiver was
+         *       already closed, the element is dropped, as {@link #send(Object)} would drop it.
+         *   <li><b>Terminal signals</b>: {@code onComplete} before any element closes the sender,
+         *       so the receiver sees the channel closed and empty ({@link Receiver#recv()} fails
+         *       with {@link ClosedException}, the publisher view completes empty); {@code
+         *       onError(e)} closes it with cause {@code e}. After the element, both are ignored.
+         *   <li><b>Cancellation</b>: closing the receiver cancels upstream (through {@link
+         *       #closed()}), from the thread that closes it.
+         *   <li><b>Upstreams</b>: one; a second {@code onSubscribe} is cancelled (rule 2.5). Null
+         *       signals throw {@link NullPointerException} (rule 2.13).
+         *   <li><b>Completion thread</b>: the send, and a waiting receive's completion, run on the
+         *       thread that calls {@code onNext} (trampolined).
+         * </ul>
+         *
+         * @return a subscriber view of this sender; subscribe it to one publisher only
+         */
+        public Subscriber<T> asSubscriber() {
+            return new OneshotSubscriber<>(this);
+        }
+
+        /**
+         * The JDK {@link Flow} form of {@link #asSubscriber()}, adapted by {@link
+         * FlowAdapters#toFlowSubscriber}; same semantics. A Tributary addition.
+         *
+         * @return a {@link Flow.Subscriber} view of this sender
+         */
+        public Flow.Subscriber<T> asFlowSubscriber() {
+            return FlowAdapters.toFlowSubscriber(asSubscriber());
+        }
+
         @Override
         public String toString() {
             return "Oneshot.Sender" + core.describe();
@@ -421,6 +474,56 @@ public final class Oneshot {
             return c != READY && c != PENDING_VALUE;
         }
 
+        /**
+         * Returns a Reactive Streams {@link Publisher} of the value: a stream of zero or one
+         * element. A Tributary addition: tokio has no Reactive Streams counterpart. Lazy: nothing
+         * is registered until {@code subscribe}.
+         *
+         * <ul>
+         *   <li><b>Subscribers</b>: one (unicast); the first subscription takes over this receiver,
+         *       for good. Any later subscriber, through this or another {@code asPublisher()} of
+         *       this receiver, gets {@code onSubscribe} then {@code
+         *       onError(IllegalStateException)}. Do not receive from the receiver yourself
+         *       meanwhile: a subscription that finds a receive of yours pending, or the value
+         *       already received, fails with {@link IllegalStateException}.
+         *   <li><b>Demand</b>: the value is delivered once at least 1 is requested, then {@code
+         *       onComplete} follows. Until then it stays in the channel.
+         *   <li><b>Terminal signals</b>: {@code onComplete} after the value, or without one if the
+         *       sender closed without sending (or the receiver was closed directly before a value
+         *       came); {@code onError(cause)} if the sender called {@link
+         *       Sender#closeChannel(Throwable)}: the cause itself, not wrapped. These need no
+         *       demand.
+         *   <li><b>Cancellation</b>: {@code cancel()} closes this receiver, so a later {@link
+         *       Sender#send(Object)} fails and {@link Sender#closed()} completes. The view takes
+         *       the value out of the channel only in the step that hands it to {@code onNext} (it
+         *       waits with a wake-up that consumes nothing, never with a {@link #recv()} future),
+         *       so a cancel loses nothing: either the value was delivered (an {@code onNext}
+         *       already under way when the cancel arrives still completes, as rule 1.8 allows), or
+         *       it is still in the channel and {@link #tryRecv()} on this receiver returns it (a
+         *       value sent before the close stays readable).
+         *   <li><b>Fairness</b>: none needed: one subscriber, one value.
+         *   <li><b>Completion thread</b>: {@code onNext} and the terminal signal run on the thread
+         *       that requests, if the value (or the close) is already there; otherwise on the
+         *       thread that sends or closes, after the state change, trampolined. Never recursively
+         *       from {@code request} inside {@code onNext} (rule 3.3).
+         * </ul>
+         *
+         * @return a publisher view of this receiver
+         */
+        public Publisher<T> asPublisher() {
+            return new OneshotPublisher<>(this);
+        }
+
+        /**
+         * The JDK {@link Flow} form of {@link #asPublisher()}, adapted by {@link
+         * FlowAdapters#toFlowPublisher}; same semantics. A Tributary addition.
+         *
+         * @return a {@link Flow.Publisher} view of this receiver
+         */
+        public Flow.Publisher<T> asFlowPublisher() {
+            return FlowAdapters.toFlowPublisher(asPublisher());
+        }
+
         @Override
         public String toString() {
             return "Oneshot.Receiver" + core.describe();
@@ -449,6 +552,20 @@ public final class Oneshot {
 
         /** For messages only: whether the sender's use was a send (plain; racy reads are fine). */
         boolean sentByUse;
+
+        /**
+         * The wake-up of the Reactive Streams view ({@link OneshotPublisher}), or null: run once,
+         * trampolined, after the state leaves EMPTY (send, sender close, receiver close). It takes
+         * nothing: the view then takes the value itself with tryRecv, so a cancelled view never
+         * holds a value it did not deliver. Written (volatile) by the view before it re-reads
+         * {@code state}; read after the state CAS of send/closeTx/closeRx (Dekker: at least one
+         * side sees the other). Swapped to null by whoever runs it, so each registration runs at
+         * most once.
+         */
+        volatile Trampoline.Task wake;
+
+        /** 1 once a Reactive Streams view subscribed to this receiver (unicast); CAS only. */
+        volatile int viewed;
 
         Core() {}
 
@@ -487,6 +604,7 @@ public final class Oneshot {
                     w.fire();
                 } // else cancelled: its withdraw() clears RX_WAITING and the value stays
             }
+            fireWake();
         }
 
         boolean closeTx(Throwable why) {
@@ -514,6 +632,7 @@ public final class Oneshot {
                     w.fire();
                 }
             }
+            fireWake();
             return true;
         }
 
@@ -577,6 +696,22 @@ public final class Oneshot {
                 }
                 w = next;
             }
+            fireWake();
+        }
+
+        /** Runs the view's wake-up, if one is registered; see {@link #wake}. */
+        void fireWake() {
+            if (wake != null) { // read after the state CAS (Dekker, see wake)
+                Trampoline.Task t = (Trampoline.Task) WAKE.getAndSet(this, null);
+                if (t != null) {
+                    Trampoline.run(t);
+                }
+            }
+        }
+
+        /** Withdraws the view's wake-up {@code t} if it is still registered (rule 3.13). */
+        void clearWake(Trampoline.Task t) {
+            WAKE.compareAndSet(this, t, null);
         }
 
         CompletableFuture<T> recv() {
@@ -966,6 +1101,8 @@ public final class Oneshot {
     private static final VarHandle STATE;
     private static final VarHandle TX_WAITERS;
     private static final VarHandle INSTALLING;
+    static final VarHandle WAKE;
+    static final VarHandle VIEWED;
 
     static {
         try {
@@ -973,6 +1110,8 @@ public final class Oneshot {
             STATE = l.findVarHandle(Core.class, "state", int.class);
             TX_WAITERS = l.findVarHandle(Core.class, "txWaiters", ClosedWaiter.class);
             INSTALLING = l.findVarHandle(Core.class, "installing", int.class);
+            WAKE = l.findVarHandle(Core.class, "wake", Trampoline.Task.class);
+            VIEWED = l.findVarHandle(Core.class, "viewed", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

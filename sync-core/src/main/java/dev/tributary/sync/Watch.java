@@ -9,9 +9,13 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import org.reactivestreams.FlowAdapters;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
 
 /**
  * A single-value channel that keeps only the latest value: tokio's {@code sync::watch}. Senders
@@ -36,6 +40,9 @@ import java.util.function.UnaryOperator;
  *       the cause given to {@code closeChannel}, if any). On the sender side, {@link
  *       Sender#isClosed()} reports that no receiver is left (a later {@link Sender#subscribe()}
  *       reopens it) or that the channel was closed.
+ *   <li><b>Reactive Streams</b>: {@link Sender#asPublisher()} and {@link Receiver#asPublisher()}
+ *       (multicast, current value first, conflated), {@link Sender#asSubscriber()} (unbounded); JDK
+ *       {@code Flow} forms too. A Tributary addition.
  *   <li><b>Values</b>: never null. Values are shared with every receiver: prefer immutable values.
  *       A value mutated in place by {@link Sender#sendModify(UnaryOperator)} is seen mutated,
  *       without synchronization, by readers that borrowed it earlier (tokio's read lock prevents
@@ -102,7 +109,13 @@ public final class Watch {
      * O(waiters) steps, and runs no user code under it. Unlike tokio (8 sharded Notify lists),
      * there is one waiter list; shard it if the contention benchmark shows the lock.
      *
-     * Guarded by WatchLincheckTest (model checking, cancellation included) and WatchRaceTest.
+     * Reactive Streams views (WatchPublisher, WatchSubscriber). A publisher subscription owns one
+     * receiver (subscribe() or clone()); it reads `current` through Receiver.snapshot() (no Ref)
+     * and waits only when it has caught up, through Receiver.awaitNot(v): a changed() wait from
+     * version v, kept in the receiver's `pending` slot so that closing the receiver cancels it.
+     *
+     * Guarded by WatchLincheckTest (model checking, cancellation included) and WatchRaceTest; the
+     * views by WatchViewTest, WatchViewRaceTest and the TCK classes in tck-tests.
      */
 
     private Watch() {}
@@ -157,8 +170,11 @@ public final class Watch {
     /** Marks the version a waitFor has not evaluated yet (odd, so never a version). */
     private static final long NONE = -1L;
 
-    /** An immutable value, version and closed flag, published as one reference. */
-    private static final class Snapshot<T> {
+    /**
+     * An immutable value, version and closed flag, published as one reference. Package-private for
+     * the publisher views, which read it without allocating a {@link Ref}.
+     */
+    static final class Snapshot<T> {
         final T value;
         final long state;
 
@@ -855,6 +871,96 @@ public final class Watch {
             return closedIt;
         }
 
+        /**
+         * Returns a Reactive Streams {@link Publisher} of this channel's values: each subscription
+         * is a fresh receiver, as from {@link #subscribe()}. A Tributary addition: tokio has no
+         * Reactive Streams counterpart. Lazy: nothing is registered until {@code subscribe}.
+         *
+         * <ul>
+         *   <li><b>Subscribers</b>: any number (multicast). Subscribing needs this handle open:
+         *       after it was closed, a subscriber gets {@code onSubscribe} then {@code
+         *       onError(IllegalStateException)}. A subscription keeps the channel open for {@link
+         *       #send(Object)} (it counts as a receiver).
+         *   <li><b>Demand</b>: the first request delivers the <em>current</em> value (even one the
+         *       source has seen), then each later delivery is the value current at that moment, if
+         *       newer than the one delivered last. Conflated: a subscriber without demand is not
+         *       queued for; when it requests again it gets only the newest value, never a backlog.
+         *       So values arrive in store order, each store at most once, and intermediate values
+         *       may be skipped.
+         *   <li><b>Terminal signals</b>: once every sender handle is closed, {@code onComplete}
+         *       after the final value was delivered to this subscriber (it waits for demand if that
+         *       value is still unseen). After {@link Sender#closeChannel(Throwable)}: the final
+         *       value first, likewise, then {@code onError(cause)} with that cause itself (as
+         *       {@link Receiver#changed()} reports the final value before failing).
+         *   <li><b>Cancellation</b>: {@code cancel()} closes that subscription's receiver ({@link
+         *       Sender#receiverCount()} drops by one) and withdraws its pending wait; nothing is
+         *       consumed, since watch values are not consumed.
+         *   <li><b>Fairness</b>: none needed: a store wakes every waiting subscription and no
+         *       subscription waits for another; a slow subscriber only skips values.
+         *   <li><b>Completion thread</b>: on the requesting thread when something is there to
+         *       deliver; otherwise on the thread that stores the next value or closes the channel,
+         *       after internal locks are released, trampolined. Never recursively from {@code
+         *       request} inside {@code onNext} (rule 3.3). Blocking in {@code onNext} blocks that
+         *       sender.
+         *   <li><b>Allocation</b>: none per delivered value; a subscription that has caught up
+         *       waits with one {@code changed()}-style wait (a waiter, its future and one callback
+         *       stage) until the next store.
+         * </ul>
+         *
+         * @return a multicast publisher view of this channel
+         */
+        public Publisher<T> asPublisher() {
+            return WatchPublisher.ofSender(this);
+        }
+
+        /**
+         * The JDK {@link Flow} form of {@link #asPublisher()}, adapted by {@link
+         * FlowAdapters#toFlowPublisher}; same semantics. A Tributary addition.
+         *
+         * @return a {@link Flow.Publisher} view of this channel
+         */
+        public Flow.Publisher<T> asFlowPublisher() {
+            return FlowAdapters.toFlowPublisher(asPublisher());
+        }
+
+        /**
+         * Returns a Reactive Streams {@link Subscriber} that stores every element it receives
+         * through this sender. A Tributary addition: tokio has no Reactive Streams counterpart.
+         *
+         * <p>The view takes over this sender handle: upstream {@code onComplete} closes it ({@link
+         * #close()}; the channel closes if it was the last one), upstream {@code onError(e)} calls
+         * {@link #closeChannel(Throwable)} with {@code e}. {@link #clone()} it first to keep
+         * sending from elsewhere.
+         *
+         * <ul>
+         *   <li><b>Demand</b>: unbounded ({@code request(Long.MAX_VALUE)}): stores never wait.
+         *   <li><b>Elements</b>: each is stored with {@link #sendReplace(Object)}, so it is stored
+         *       even while no receiver exists (a later subscriber sees it as the current value),
+         *       and receivers see only the latest (conflated). If a store fails (the channel was
+         *       closed through another handle, or this handle was closed), the view cancels
+         *       upstream and closes this handle.
+         *   <li><b>Upstreams</b>: one; a second {@code onSubscribe} is cancelled (rule 2.5). Null
+         *       signals throw {@link NullPointerException} (rule 2.13).
+         *   <li><b>Completion thread</b>: waiting receivers (and publisher views) are completed on
+         *       the thread that calls {@code onNext}, trampolined.
+         * </ul>
+         *
+         * @return a subscriber view of this sender; subscribe it to one publisher only
+         */
+        public Subscriber<T> asSubscriber() {
+            return new WatchSubscriber<>(this);
+        }
+
+        /**
+         * The JDK {@link Flow} form of {@link #asSubscriber()}, adapted by {@link
+         * FlowAdapters#toFlowSubscriber}; same semantics. A Tributary addition.
+         *
+         * @return a {@link Flow.Subscriber} view of this sender
+         */
+        public Flow.Subscriber<T> asFlowSubscriber() {
+            return FlowAdapters.toFlowSubscriber(asSubscriber());
+        }
+
         @Override
         public String toString() {
             Snapshot<T> s = shared.current;
@@ -1359,6 +1465,90 @@ public final class Watch {
             if ((int) Shared.RECEIVERS.getAndAdd(shared, -1) == 1) {
                 shared.wakeClosedWaiters();
             }
+        }
+
+        // ---- for the Reactive Streams views (WatchPublisher) ----
+
+        /** The current snapshot: one acquire read, no allocation. */
+        Snapshot<T> snapshot() {
+            return shared.current;
+        }
+
+        /**
+         * Marks version {@code v} seen and waits, as {@link #changed()} does, for another version
+         * or the close. Returns null if that already happened (nothing registered); otherwise the
+         * pending future of the wait, which {@link #close()} cancels. Costs what a pending {@code
+         * changed()} costs: one waiter and its future.
+         */
+        CompletableFuture<Void> awaitNot(long v) {
+            settle();
+            ensureNotPending("asPublisher");
+            seen = v;
+            Snapshot<T> s = shared.current;
+            if (s.version() != v || s.isClosed()) {
+                return null;
+            }
+            ChangedWaiter<Void> w = new ChangedWaiter<>(shared, false, v, null);
+            claimPending(w, "asPublisher");
+            if (shared.register(w) == null) {
+                return w.future();
+            }
+            pending = null;
+            return null;
+        }
+
+        /**
+         * Returns a Reactive Streams {@link Publisher} of this channel's values: each subscription
+         * is a {@link #clone()} of this receiver. A Tributary addition: tokio has no Reactive
+         * Streams counterpart. Lazy: nothing is registered until {@code subscribe}. This receiver
+         * itself is not used by the subscriptions and stays yours.
+         *
+         * <ul>
+         *   <li><b>Subscribers</b>: any number (multicast). Subscribing clones this receiver, so it
+         *       needs this handle open (after it was closed, a subscriber gets {@code onSubscribe}
+         *       then {@code onError(IllegalStateException)}) and counts as a use of it under the
+         *       single-consumer rule: subscribe from the thread that uses this receiver, or while
+         *       nobody else does.
+         *   <li><b>Demand</b>: the first request delivers the <em>current</em> value (even one the
+         *       source has seen), then each later delivery is the value current at that moment, if
+         *       newer than the one delivered last. Conflated: a subscriber without demand is not
+         *       queued for; when it requests again it gets only the newest value, never a backlog.
+         *       So values arrive in store order, each store at most once, and intermediate values
+         *       may be skipped.
+         *   <li><b>Terminal signals</b>: once every sender handle is closed, {@code onComplete}
+         *       after the final value was delivered to this subscriber (it waits for demand if that
+         *       value is still unseen). After {@link Sender#closeChannel(Throwable)}: the final
+         *       value first, likewise, then {@code onError(cause)} with that cause itself (as
+         *       {@link Receiver#changed()} reports the final value before failing).
+         *   <li><b>Cancellation</b>: {@code cancel()} closes that subscription's receiver ({@link
+         *       Sender#receiverCount()} drops by one) and withdraws its pending wait; nothing is
+         *       consumed, since watch values are not consumed.
+         *   <li><b>Fairness</b>: none needed: a store wakes every waiting subscription and no
+         *       subscription waits for another; a slow subscriber only skips values.
+         *   <li><b>Completion thread</b>: on the requesting thread when something is there to
+         *       deliver; otherwise on the thread that stores the next value or closes the channel,
+         *       after internal locks are released, trampolined. Never recursively from {@code
+         *       request} inside {@code onNext} (rule 3.3). Blocking in {@code onNext} blocks that
+         *       sender.
+         *   <li><b>Allocation</b>: none per delivered value; a subscription that has caught up
+         *       waits with one {@code changed()}-style wait (a waiter, its future and one callback
+         *       stage) until the next store.
+         * </ul>
+         *
+         * @return a multicast publisher view of this channel
+         */
+        public Publisher<T> asPublisher() {
+            return WatchPublisher.ofReceiver(this);
+        }
+
+        /**
+         * The JDK {@link Flow} form of {@link #asPublisher()}, adapted by {@link
+         * FlowAdapters#toFlowPublisher}; same semantics. A Tributary addition.
+         *
+         * @return a {@link Flow.Publisher} view of this channel
+         */
+        public Flow.Publisher<T> asFlowPublisher() {
+            return FlowAdapters.toFlowPublisher(asPublisher());
         }
 
         /** For tests: the version last marked seen (after settling a finished waitFor). */

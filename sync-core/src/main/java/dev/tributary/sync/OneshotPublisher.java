@@ -1,0 +1,192 @@
+package dev.tributary.sync;
+
+import dev.tributary.sync.internal.DrainSubscription;
+import dev.tributary.sync.internal.Trampoline;
+import java.util.Objects;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/**
+ * The Reactive Streams view of a {@link Oneshot.Receiver}: {@link Oneshot.Receiver#asPublisher()}.
+ * A stream of zero or one element, unicast.
+ *
+ * <p>Implementation overview. The subscription is a {@link DrainSubscription}; its {@code emit}
+ * step classifies the channel state ({@code Core.observe()}) and, when the value is there and
+ * demand is outstanding, takes it with {@code tryRecv()} and hands it to {@code onNext} in the same
+ * step. It never uses a consuming {@code recv()} future: when the channel is still empty it
+ * registers a non-consuming wake-up ({@code Core.wake}, a {@link Trampoline.Task} that only calls
+ * {@code drain()}), which the sender's {@code send}/{@code close} (or a receiver close) runs after
+ * its state change. So the value leaves the channel only on the drain owner, immediately before
+ * {@code onNext}: a cancel either comes before the take (the value stays in the channel, readable
+ * through the receiver) or races an {@code onNext} already under way (rule 1.8 allows that one
+ * signal). Nothing is ever held by the view and then dropped.
+ *
+ * <p>Unicast is per receiver: the first subscription claims the receiver ({@code Core.viewed},
+ * CAS), later ones get {@code onSubscribe} then {@code onError(IllegalStateException)}.
+ *
+ * @param <T> the type of the value
+ */
+final class OneshotPublisher<T> implements Publisher<T> {
+
+    private final Oneshot.Receiver<T> receiver;
+
+    OneshotPublisher(Oneshot.Receiver<T> receiver) {
+        this.receiver = receiver;
+    }
+
+    @Override
+    public void subscribe(Subscriber<? super T> s) {
+        Objects.requireNonNull(s, "subscriber must not be null (Reactive Streams rule 1.9)");
+        Oneshot.Core<T> core = receiver.core;
+        if (!Oneshot.VIEWED.compareAndSet(core, 0, 1)) {
+            reject(
+                    s,
+                    new IllegalStateException(
+                            "Oneshot.Receiver.asPublisher() allows one subscriber (a oneshot value is"
+                                    + " received once) but this receiver already had one"));
+            return;
+        }
+        new OneshotSubscription<>(s, receiver).start();
+    }
+
+    /** Rule 1.9: {@code onSubscribe} first, then the error. */
+    static void reject(Subscriber<?> s, Throwable error) {
+        s.onSubscribe(NoopSubscription.INSTANCE);
+        s.onError(error);
+    }
+
+    /** The subscription handed to a rejected subscriber: nothing to request or cancel. */
+    enum NoopSubscription implements Subscription {
+        INSTANCE;
+
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {}
+    }
+
+    @Override
+    public String toString() {
+        return "Oneshot.Receiver.asPublisher()" + receiver.core.describe();
+    }
+
+    /** One subscription: the view owns the receiver from {@code subscribe} on. */
+    static final class OneshotSubscription<T> extends DrainSubscription<T> {
+        private final Oneshot.Receiver<T> receiver;
+        private final Wake wake = new Wake(this);
+
+        OneshotSubscription(Subscriber<? super T> actual, Oneshot.Receiver<T> receiver) {
+            super(actual);
+            this.receiver = receiver;
+        }
+
+        @Override
+        protected long emit(Subscriber<? super T> a, long demand) {
+            Oneshot.Core<T> core = receiver.core;
+            boolean registered = false;
+            for (; ; ) {
+                int c = core.observe();
+                switch (c) {
+                    case Oneshot.READY:
+                        if (demand == 0) {
+                            return 0; // the next request drains again
+                        }
+                        T v;
+                        try {
+                            v = core.tryRecv();
+                        } catch (RuntimeException e) {
+                            continue; // the state moved under us: classify again
+                        }
+                        if (v == null) {
+                            continue;
+                        }
+                        // Taken: deliver in the same step, so a value is never taken and dropped.
+                        a.onNext(v);
+                        if (!isCancelled()) {
+                            release(); // nothing left to receive; Sender.closed() fires
+                            complete(a);
+                        } // else cancelled() closes the receiver next round
+                        return 1;
+                    case Oneshot.EMPTY:
+                        if (registered) {
+                            return 0; // the wake-up is in place and the state was re-read
+                        }
+                        core.wake = wake; // volatile write, then re-read state (Dekker)
+                        registered = true;
+                        continue;
+                    case Oneshot.GONE_TX_CLOSED:
+                        {
+                            Throwable cause = core.cause; // read after SENT (acquire)
+                            release();
+                            if (cause != null) {
+                                fail(a, cause);
+                            } else {
+                                complete(a);
+                            }
+                            return 0;
+                        }
+                    case Oneshot.GONE_RX_CLOSED:
+                        // The receiver was closed directly (not by this view) before a value came:
+                        // nothing will ever arrive.
+                        release();
+                        complete(a);
+                        return 0;
+                    case Oneshot.GONE_TAKEN:
+                        release();
+                        fail(
+                                a,
+                                new IllegalStateException(
+                                        "Oneshot.Receiver.asPublisher() requires that the value is"
+                                                + " received only through the view, but it was"
+                                                + " received directly from the receiver"));
+                        return 0;
+                    default: // PENDING_EMPTY, PENDING_VALUE
+                        // A recv()/blockingRecv() of the user is pending on the receiver: the view
+                        // cannot take it over; leave that receive alone.
+                        receiver.core.clearWake(wake);
+                        fail(
+                                a,
+                                new IllegalStateException(
+                                        "Oneshot.Receiver.asPublisher() requires no pending receive"
+                                                + " on the receiver (single consumer) but one was"
+                                                + " pending"));
+                        return 0;
+                }
+            }
+        }
+
+        @Override
+        protected void cancelled() {
+            // A value not delivered stays in the channel (a value sent before the receiver
+            // closes stays readable through it).
+            release();
+        }
+
+        /** Withdraws the wake-up (rule 3.13), then closes the receiver. */
+        private void release() {
+            receiver.core.clearWake(wake);
+            receiver.close();
+        }
+    }
+
+    /** The non-consuming wake-up: drains the subscription. */
+    static final class Wake extends Trampoline.Task {
+        private final DrainSubscription<?> subscription;
+
+        Wake(DrainSubscription<?> subscription) {
+            this.subscription = subscription;
+        }
+
+        @Override
+        protected void runTask() {
+            try {
+                subscription.drain();
+            } catch (RuntimeException e) {
+                // Rule 2.13: a subscriber that throws is broken; the sender that runs this
+                // wake-up must not see its exception. The channel state is already settled.
+            }
+        }
+    }
+}
