@@ -17,6 +17,13 @@ final class Tck {
      */
     static final long NO_SIGNALS_MILLIS = 100;
 
+    /**
+     * How often the TCK re-checks for an expected error (the rule 3.9 tests). With the two-argument
+     * constructor it equals {@link #TIMEOUT_MILLIS}, so each of those tests would wait 2 s even when
+     * the error had arrived at once.
+     */
+    static final long POLL_MILLIS = 10;
+
     /** How long a publisher may take to drop a cancelled subscriber (rule 3.13). */
     static final long PUBLISHER_GC_MILLIS = 1_000;
 
@@ -24,6 +31,6 @@ final class Tck {
 
     /** A fresh environment; the TCK wants one per verification instance. */
     static TestEnvironment env() {
-        return new TestEnvironment(TIMEOUT_MILLIS, NO_SIGNALS_MILLIS);
+        return new TestEnvironment(TIMEOUT_MILLIS, NO_SIGNALS_MILLIS, POLL_MILLIS);
     }
 }
