@@ -19,8 +19,8 @@ final class Tck {
 
     /**
      * How often the TCK re-checks for an expected error (the rule 3.9 tests). With the two-argument
-     * constructor it equals {@link #TIMEOUT_MILLIS}, so each of those tests would wait 2 s even when
-     * the error had arrived at once.
+     * constructor it equals {@link #TIMEOUT_MILLIS}, so each of those tests would wait 2 s even
+     * when the error had arrived at once.
      */
     static final long POLL_MILLIS = 10;
 
