@@ -2,7 +2,6 @@ package dev.tributary.sync.tck;
 
 import dev.tributary.sync.Broadcast;
 import java.util.concurrent.Flow;
-import org.reactivestreams.tck.SubscriberWhiteboxVerification.SubscriberPuppet;
 import org.reactivestreams.tck.SubscriberWhiteboxVerification.WhiteboxSubscriberProbe;
 import org.reactivestreams.tck.flow.FlowSubscriberWhiteboxVerification;
 
@@ -21,48 +20,10 @@ public class BroadcastFlowSubscriberWhiteboxTckTest
     @Override
     protected Flow.Subscriber<Integer> createFlowSubscriber(
             WhiteboxSubscriberProbe<Integer> probe) {
-        Flow.Subscriber<Integer> view = Broadcast.<Integer>channel(64).sender().asFlowSubscriber();
-        return new Flow.Subscriber<>() {
-            private boolean registered;
-
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                view.onSubscribe(s);
-                if (!registered) {
-                    registered = true;
-                    probe.registerOnSubscribe(
-                            new SubscriberPuppet() {
-                                @Override
-                                public void triggerRequest(long elements) {
-                                    // the view's demand is unbounded already
-                                }
-
-                                @Override
-                                public void signalCancel() {
-                                    s.cancel();
-                                }
-                            });
-                }
-            }
-
-            @Override
-            public void onNext(Integer t) {
-                view.onNext(t);
-                probe.registerOnNext(t);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                view.onError(t);
-                probe.registerOnError(t);
-            }
-
-            @Override
-            public void onComplete() {
-                view.onComplete();
-                probe.registerOnComplete();
-            }
-        };
+        return Tck.probedFlow(
+                Broadcast.<Integer>channel(64).sender().asFlowSubscriber(),
+                probe,
+                Tck::unboundedDemand);
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.tributary.sync.tck;
 
 import dev.tributary.sync.Broadcast;
 import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import org.reactivestreams.tck.SubscriberWhiteboxVerification;
 
 /**
@@ -20,48 +19,10 @@ public class BroadcastSubscriberWhiteboxTckTest extends SubscriberWhiteboxVerifi
 
     @Override
     public Subscriber<Integer> createSubscriber(WhiteboxSubscriberProbe<Integer> probe) {
-        Subscriber<Integer> view = Broadcast.<Integer>channel(64).sender().asSubscriber();
-        return new Subscriber<>() {
-            private boolean registered;
-
-            @Override
-            public void onSubscribe(Subscription s) {
-                view.onSubscribe(s); // a second one is cancelled by the view (rule 2.5)
-                if (!registered) {
-                    registered = true;
-                    probe.registerOnSubscribe(
-                            new SubscriberPuppet() {
-                                @Override
-                                public void triggerRequest(long elements) {
-                                    // the view's demand is unbounded already
-                                }
-
-                                @Override
-                                public void signalCancel() {
-                                    s.cancel();
-                                }
-                            });
-                }
-            }
-
-            @Override
-            public void onNext(Integer t) {
-                view.onNext(t);
-                probe.registerOnNext(t);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                view.onError(t);
-                probe.registerOnError(t);
-            }
-
-            @Override
-            public void onComplete() {
-                view.onComplete();
-                probe.registerOnComplete();
-            }
-        };
+        return Tck.probed(
+                Broadcast.<Integer>channel(64).sender().asSubscriber(),
+                probe,
+                Tck::unboundedDemand);
     }
 
     @Override

@@ -19,10 +19,10 @@ public class MpscBoundedFlowSubscriberWhiteboxTckTest
             WhiteboxSubscriberProbe<Integer> probe) {
         Mpsc.Channel<Integer> ch = Mpsc.channel(2);
         Mpsc.PermitIterator<Integer> held = ch.sender().tryReserveMany(2);
-        return MpscTckSupport.probedFlow(
+        return Tck.probedFlow(
                 ch.sender().asFlowSubscriber(),
                 probe,
-                MpscTckSupport.boundedPuppet(held, ch.receiver()));
+                s -> MpscTckSupport.boundedPuppet(held, ch.receiver()));
     }
 
     @Override

@@ -20,10 +20,10 @@ public class MpscBoundedSubscriberWhiteboxTckTest extends SubscriberWhiteboxVeri
     public Subscriber<Integer> createSubscriber(WhiteboxSubscriberProbe<Integer> probe) {
         Mpsc.Channel<Integer> ch = Mpsc.channel(2);
         Mpsc.PermitIterator<Integer> held = ch.sender().tryReserveMany(2);
-        return MpscTckSupport.probed(
+        return Tck.probed(
                 ch.sender().asSubscriber(),
                 probe,
-                MpscTckSupport.boundedPuppet(held, ch.receiver()));
+                s -> MpscTckSupport.boundedPuppet(held, ch.receiver()));
     }
 
     @Override

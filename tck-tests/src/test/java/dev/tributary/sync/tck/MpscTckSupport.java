@@ -4,13 +4,9 @@ import dev.tributary.sync.ClosedException;
 import dev.tributary.sync.Mpsc;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import org.reactivestreams.tck.SubscriberWhiteboxVerification.SubscriberPuppet;
-import org.reactivestreams.tck.SubscriberWhiteboxVerification.WhiteboxSubscriberProbe;
 
 /** Sources, puppets and probe wrappers shared by the Mpsc view TCK classes. */
 final class MpscTckSupport {
@@ -182,76 +178,6 @@ final class MpscTckSupport {
             @Override
             public void signalCancel() {
                 rx.close();
-            }
-        };
-    }
-
-    /** Wraps a view so that the TCK's probe sees its signals (after the view handled them). */
-    static <T> Subscriber<T> probed(
-            Subscriber<T> view, WhiteboxSubscriberProbe<T> probe, SubscriberPuppet puppet) {
-        return new Subscriber<T>() {
-            private boolean registered; // onSubscribe calls are serial (rule 1.3)
-
-            @Override
-            public void onSubscribe(Subscription s) {
-                view.onSubscribe(s);
-                if (!registered) {
-                    registered = true;
-                    probe.registerOnSubscribe(puppet);
-                }
-            }
-
-            @Override
-            public void onNext(T t) {
-                view.onNext(t);
-                probe.registerOnNext(t);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                view.onError(t);
-                probe.registerOnError(t);
-            }
-
-            @Override
-            public void onComplete() {
-                view.onComplete();
-                probe.registerOnComplete();
-            }
-        };
-    }
-
-    /** As {@link #probed}, for a Flow view. */
-    static <T> Flow.Subscriber<T> probedFlow(
-            Flow.Subscriber<T> view, WhiteboxSubscriberProbe<T> probe, SubscriberPuppet puppet) {
-        return new Flow.Subscriber<T>() {
-            private boolean registered;
-
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                view.onSubscribe(s);
-                if (!registered) {
-                    registered = true;
-                    probe.registerOnSubscribe(puppet);
-                }
-            }
-
-            @Override
-            public void onNext(T t) {
-                view.onNext(t);
-                probe.registerOnNext(t);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                view.onError(t);
-                probe.registerOnError(t);
-            }
-
-            @Override
-            public void onComplete() {
-                view.onComplete();
-                probe.registerOnComplete();
             }
         };
     }

@@ -19,10 +19,10 @@ public class MpscUnboundedFlowSubscriberWhiteboxTckTest
     protected Flow.Subscriber<Integer> createFlowSubscriber(
             WhiteboxSubscriberProbe<Integer> probe) {
         Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
-        return MpscTckSupport.probedFlow(
+        return Tck.probedFlow(
                 ch.sender().asFlowSubscriber(),
                 probe,
-                MpscTckSupport.unboundedPuppet(ch.receiver()));
+                s -> MpscTckSupport.unboundedPuppet(ch.receiver()));
     }
 
     @Override

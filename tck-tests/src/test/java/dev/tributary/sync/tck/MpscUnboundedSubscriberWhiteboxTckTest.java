@@ -19,8 +19,10 @@ public class MpscUnboundedSubscriberWhiteboxTckTest
     @Override
     public Subscriber<Integer> createSubscriber(WhiteboxSubscriberProbe<Integer> probe) {
         Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
-        return MpscTckSupport.probed(
-                ch.sender().asSubscriber(), probe, MpscTckSupport.unboundedPuppet(ch.receiver()));
+        return Tck.probed(
+                ch.sender().asSubscriber(),
+                probe,
+                s -> MpscTckSupport.unboundedPuppet(ch.receiver()));
     }
 
     @Override

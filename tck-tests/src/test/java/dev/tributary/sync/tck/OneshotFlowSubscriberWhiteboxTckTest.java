@@ -7,8 +7,7 @@ import org.reactivestreams.tck.flow.FlowSubscriberWhiteboxVerification;
 
 /**
  * The Flow TCK ({@code FlowSubscriberWhiteboxVerification}) for {@link
- * Oneshot.Sender#asFlowSubscriber()} on a fresh channel, reported through {@link
- * WatchTck#probedFlow}.
+ * Oneshot.Sender#asFlowSubscriber()} on a fresh channel, reported through {@link Tck#probedFlow}.
  */
 public class OneshotFlowSubscriberWhiteboxTckTest extends FlowSubscriberWhiteboxVerification<Long> {
     public OneshotFlowSubscriberWhiteboxTckTest() {
@@ -17,7 +16,8 @@ public class OneshotFlowSubscriberWhiteboxTckTest extends FlowSubscriberWhitebox
 
     @Override
     protected Flow.Subscriber<Long> createFlowSubscriber(WhiteboxSubscriberProbe<Long> probe) {
-        return WatchTck.probedFlow(Oneshot.<Long>channel().sender().asFlowSubscriber(), probe);
+        return Tck.probedFlow(
+                Oneshot.<Long>channel().sender().asFlowSubscriber(), probe, Tck::passThrough);
     }
 
     @Override

@@ -7,7 +7,7 @@ import org.reactivestreams.tck.SubscriberWhiteboxVerification.WhiteboxSubscriber
 
 /**
  * {@code SubscriberWhiteboxVerification} for {@link Oneshot.Sender#asSubscriber()} on a fresh
- * channel, reported through {@link WatchTck#probed}.
+ * channel, reported through {@link Tck#probed}.
  */
 public class OneshotSubscriberWhiteboxTckTest extends SubscriberWhiteboxVerification<Long> {
     public OneshotSubscriberWhiteboxTckTest() {
@@ -16,7 +16,7 @@ public class OneshotSubscriberWhiteboxTckTest extends SubscriberWhiteboxVerifica
 
     @Override
     public Subscriber<Long> createSubscriber(WhiteboxSubscriberProbe<Long> probe) {
-        return WatchTck.probed(Oneshot.<Long>channel().sender().asSubscriber(), probe);
+        return Tck.probed(Oneshot.<Long>channel().sender().asSubscriber(), probe, Tck::passThrough);
     }
 
     @Override

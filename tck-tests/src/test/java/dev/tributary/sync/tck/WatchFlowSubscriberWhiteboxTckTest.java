@@ -8,7 +8,7 @@ import org.reactivestreams.tck.flow.FlowSubscriberWhiteboxVerification;
 /**
  * The Flow TCK ({@code FlowSubscriberWhiteboxVerification}) for {@link
  * Watch.Sender#asFlowSubscriber()} on a fresh sender with no receiver (stores anyway), reported
- * through {@link WatchTck#probedFlow}.
+ * through {@link Tck#probedFlow}.
  */
 public class WatchFlowSubscriberWhiteboxTckTest extends FlowSubscriberWhiteboxVerification<Long> {
     public WatchFlowSubscriberWhiteboxTckTest() {
@@ -17,7 +17,7 @@ public class WatchFlowSubscriberWhiteboxTckTest extends FlowSubscriberWhiteboxVe
 
     @Override
     protected Flow.Subscriber<Long> createFlowSubscriber(WhiteboxSubscriberProbe<Long> probe) {
-        return WatchTck.probedFlow(Watch.sender(0L).asFlowSubscriber(), probe);
+        return Tck.probedFlow(Watch.sender(0L).asFlowSubscriber(), probe, Tck::passThrough);
     }
 
     @Override

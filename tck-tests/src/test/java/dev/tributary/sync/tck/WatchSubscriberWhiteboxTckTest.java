@@ -7,7 +7,7 @@ import org.reactivestreams.tck.SubscriberWhiteboxVerification.WhiteboxSubscriber
 
 /**
  * {@code SubscriberWhiteboxVerification} for {@link Watch.Sender#asSubscriber()} on a fresh sender
- * with no receiver (stores anyway), reported through {@link WatchTck#probed}.
+ * with no receiver (stores anyway), reported through {@link Tck#probed}.
  */
 public class WatchSubscriberWhiteboxTckTest extends SubscriberWhiteboxVerification<Long> {
     public WatchSubscriberWhiteboxTckTest() {
@@ -16,7 +16,7 @@ public class WatchSubscriberWhiteboxTckTest extends SubscriberWhiteboxVerificati
 
     @Override
     public Subscriber<Long> createSubscriber(WhiteboxSubscriberProbe<Long> probe) {
-        return WatchTck.probed(Watch.sender(0L).asSubscriber(), probe);
+        return Tck.probed(Watch.sender(0L).asSubscriber(), probe, Tck::passThrough);
     }
 
     @Override

@@ -10,12 +10,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
-import org.reactivestreams.tck.SubscriberWhiteboxVerification.SubscriberPuppet;
-import org.reactivestreams.tck.SubscriberWhiteboxVerification.WhiteboxSubscriberProbe;
 
 /**
- * TCK support for the Watch and Oneshot views: a paced driver for the watch publishers, and the
- * probe wrappers the whitebox subscriber verification needs.
+ * TCK support for the Watch and Oneshot views: a paced driver for the watch publishers (the
+ * whitebox probe wrapper is {@link Tck#probed}).
  *
  * <p><b>Why a paced driver.</b> A watch is conflated: a subscriber that has no demand when a value
  * is stored sees only the newest one when it requests again. The TCK counts elements exactly, so a
@@ -319,103 +317,5 @@ final class WatchTck {
             driver.ended(slot);
             up.cancel();
         }
-    }
-
-    // ---- whitebox probes ----
-
-    /**
-     * Wraps a subscriber view for {@code SubscriberWhiteboxVerification}: forwards every signal to
-     * the view, then reports it to the probe; the puppet requests and cancels on the upstream
-     * subscription the view received. Only the first {@code onSubscribe} is reported (the view
-     * cancels a second one itself, rule 2.5).
-     */
-    static <T> Subscriber<T> probed(Subscriber<T> view, WhiteboxSubscriberProbe<T> probe) {
-        return new Subscriber<>() {
-            private boolean subscribed;
-
-            @Override
-            public void onSubscribe(Subscription s) {
-                view.onSubscribe(s);
-                if (!subscribed) {
-                    subscribed = true;
-                    probe.registerOnSubscribe(
-                            new SubscriberPuppet() {
-                                @Override
-                                public void triggerRequest(long n) {
-                                    s.request(n);
-                                }
-
-                                @Override
-                                public void signalCancel() {
-                                    s.cancel();
-                                }
-                            });
-                }
-            }
-
-            @Override
-            public void onNext(T t) {
-                view.onNext(t);
-                probe.registerOnNext(t);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                view.onError(t);
-                probe.registerOnError(t);
-            }
-
-            @Override
-            public void onComplete() {
-                view.onComplete();
-                probe.registerOnComplete();
-            }
-        };
-    }
-
-    /** The Flow form of {@link #probed}. */
-    static <T> Flow.Subscriber<T> probedFlow(
-            Flow.Subscriber<T> view, WhiteboxSubscriberProbe<T> probe) {
-        return new Flow.Subscriber<>() {
-            private boolean subscribed;
-
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                view.onSubscribe(s);
-                if (!subscribed) {
-                    subscribed = true;
-                    probe.registerOnSubscribe(
-                            new SubscriberPuppet() {
-                                @Override
-                                public void triggerRequest(long n) {
-                                    s.request(n);
-                                }
-
-                                @Override
-                                public void signalCancel() {
-                                    s.cancel();
-                                }
-                            });
-                }
-            }
-
-            @Override
-            public void onNext(T t) {
-                view.onNext(t);
-                probe.registerOnNext(t);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                view.onError(t);
-                probe.registerOnError(t);
-            }
-
-            @Override
-            public void onComplete() {
-                view.onComplete();
-                probe.registerOnComplete();
-            }
-        };
     }
 }
