@@ -115,7 +115,8 @@ public final class Mpsc {
      * pushes into them as a Permit would.
      *
      * Guarded by MpscLincheckTest, MpscRaceTest and MpscQueueLincheckTest; the views by
-     * MpscViewCancelRaceTest and the TCK classes in tck-tests.
+     * MpscPublisherLincheckTest (the view waiter, cancellation included), MpscViewCancelRaceTest
+     * and the TCK classes in tck-tests.
      */
 
     /** The largest capacity of a bounded channel: 268,435,455 (tokio's {@code MAX_PERMITS}). */

@@ -113,6 +113,7 @@ public final class Oneshot {
      * nothing: send, closeTx and closeRx run it (swapping it to null, so at most once per
      * registration) after their state change; the view takes the value with tryRecv on its drain
      * owner, right before onNext. The view registers only while EMPTY, which is left once.
+     * Guarded by OneshotPublisherLincheckTest.
      *
      * Progress: every operation is lock-free (CAS loops that fail only when another thread made
      * progress). Guarded by OneshotLincheckTest (model checking with cancellation) and

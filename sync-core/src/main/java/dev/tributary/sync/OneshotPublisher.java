@@ -20,7 +20,8 @@ import org.reactivestreams.Subscription;
  * its state change. So the value leaves the channel only on the drain owner, immediately before
  * {@code onNext}: a cancel either comes before the take (the value stays in the channel, readable
  * through the receiver) or races an {@code onNext} already under way (rule 1.8 allows that one
- * signal). Nothing is ever held by the view and then dropped.
+ * signal). Nothing is ever held by the view and then dropped. Guarded by {@code
+ * OneshotPublisherLincheckTest} (model checking, cancellation included).
  *
  * <p>Unicast is per receiver: the first subscription claims the receiver ({@code Core.viewed},
  * CAS), later ones get {@code onSubscribe} then {@code onError(IllegalStateException)}.
