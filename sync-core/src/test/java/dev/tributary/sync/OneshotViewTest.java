@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -132,6 +133,33 @@ class OneshotViewTest {
         first.request(1);
         first.awaitDone();
         assertEquals(List.of("v"), first.values, "the first subscriber is unaffected");
+    }
+
+    @Test
+    void throwingOnNextClosesTheReceiverAndNeverReachesTheRequester() {
+        Oneshot.Channel<String> ch = Oneshot.channel();
+        ch.sender().send("v");
+        WatchRecorder<String> r =
+                new WatchRecorder<>() {
+                    @Override
+                    public void onNext(String t) {
+                        throw new IllegalStateException("broken onNext");
+                    }
+                };
+        ch.receiver().asPublisher().subscribe(r);
+        List<Throwable> reported = new ArrayList<>();
+        Thread th = Thread.currentThread();
+        Thread.UncaughtExceptionHandler previous = th.getUncaughtExceptionHandler();
+        th.setUncaughtExceptionHandler((t, e) -> reported.add(e));
+        try {
+            r.request(1); // rule 2.13: treated as cancel, not thrown at the requester
+        } finally {
+            th.setUncaughtExceptionHandler(previous);
+        }
+        assertEquals(1, reported.size());
+        assertEquals("broken onNext", reported.get(0).getMessage());
+        assertTrue(ch.sender().isClosed(), "the broken subscription closed the receiver");
+        assertFalse(r.isDone(), "no terminal signal after the throw");
     }
 
     @Test

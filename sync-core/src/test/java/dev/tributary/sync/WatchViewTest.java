@@ -55,6 +55,39 @@ class WatchViewTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sender", "receiver"})
+    void throwingOnNextClosesThatReceiverAndNeverReachesTheSender(String which) {
+        Watch.Channel<Integer> ch = Watch.channel(0);
+        WatchRecorder<Integer> r =
+                new WatchRecorder<>(1) {
+                    @Override
+                    public void onNext(Integer t) {
+                        if (t == 1) {
+                            throw new IllegalStateException("broken onNext");
+                        }
+                        super.onNext(t);
+                    }
+                };
+        List<Throwable> reported = new ArrayList<>();
+        Thread th = Thread.currentThread();
+        Thread.UncaughtExceptionHandler previous = th.getUncaughtExceptionHandler();
+        th.setUncaughtExceptionHandler((t, e) -> reported.add(e));
+        try {
+            view(which).apply(ch).subscribe(r);
+            r.request(1);
+            ch.sender().send(1); // delivered inside send: the throw must not reach the sender
+        } finally {
+            th.setUncaughtExceptionHandler(previous);
+        }
+        assertEquals(List.of(0), r.values);
+        assertEquals(1, reported.size());
+        assertEquals("broken onNext", reported.get(0).getMessage());
+        assertEquals(1, ch.sender().receiverCount(), "the broken subscription's receiver closed");
+        ch.sender().send(2);
+        assertEquals(List.of(0), r.values, "nothing after the throw");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sender", "receiver"})
     void conflatedNoBacklogOnlyTheNewest(String which) throws Exception {
         Watch.Channel<Integer> ch = Watch.channel(0);
         WatchRecorder<Integer> r = new WatchRecorder<>(1);

@@ -24,7 +24,10 @@ import org.reactivestreams.Subscription;
  * picked up by {@code start} itself. Demand is capped at {@link Long#MAX_VALUE}, which means
  * unbounded (rule 3.17). A non-positive request cancels and signals {@link
  * IllegalArgumentException} (rule 3.9). After cancellation or a terminal signal the subscriber
- * reference is dropped (rule 3.13) and further calls are no-ops.
+ * reference is dropped (rule 3.13) and further calls are no-ops. A subscriber whose {@code onNext}
+ * (or any signal {@code emit} makes) throws is treated as having cancelled (rule 2.13): {@link
+ * #cancelled} runs and the exception goes to the uncaught-exception handler of the thread that ran
+ * the loop; {@code request}, {@code cancel} and {@code drain} never throw it.
  *
  * @param <T> the element type
  */
@@ -57,6 +60,7 @@ public abstract class DrainSubscription<T> implements Subscription {
         } catch (Throwable t) {
             // Rule 2.13: a throwing onSubscribe is a broken subscriber; treat as cancelled.
             cancelledFlag = true;
+            report(t);
         }
         drainLoop(1);
     }
@@ -116,7 +120,13 @@ public abstract class DrainSubscription<T> implements Subscription {
                                             + " (non-positive subscription request)"));
                 } else {
                     long r = requested;
-                    long e = emit(a, r);
+                    long e;
+                    try {
+                        e = emit(a, r);
+                    } catch (Throwable t) {
+                        e = 0;
+                        broken(t);
+                    }
                     if (e != 0 && r != Long.MAX_VALUE) {
                         REQUESTED.getAndAdd(this, -e);
                     }
@@ -127,6 +137,25 @@ public abstract class DrainSubscription<T> implements Subscription {
                 return;
             }
         }
+    }
+
+    /**
+     * A signal of the subscriber threw (it broke rule 2.13): the subscription is treated as
+     * cancelled, unless the throw came from a terminal signal, and the exception goes to the
+     * current thread's uncaught-exception handler, never to the thread that requested or sent.
+     */
+    private void broken(Throwable t) {
+        if (actual != null) {
+            actual = null;
+            cancelledFlag = true;
+            cancelled();
+        }
+        report(t);
+    }
+
+    private static void report(Throwable t) {
+        Thread th = Thread.currentThread();
+        th.getUncaughtExceptionHandler().uncaughtException(th, t);
     }
 
     /**

@@ -64,7 +64,7 @@ class DrainSubscriptionTest {
     }
 
     /** Records signals; runs a hook on each. */
-    static final class Recorder implements Subscriber<Long> {
+    static class Recorder implements Subscriber<Long> {
         final List<Object> signals = new ArrayList<>();
         Subscription s;
         Consumer<Recorder> onSubscribe = r -> {};
@@ -212,11 +212,79 @@ class DrainSubscriptionTest {
                 rec -> {
                     throw new IllegalStateException("broken subscriber");
                 };
-        c.start();
+        List<Throwable> reported = new ArrayList<>();
+        Thread th = Thread.currentThread();
+        Thread.UncaughtExceptionHandler previous = th.getUncaughtExceptionHandler();
+        th.setUncaughtExceptionHandler((t, e) -> reported.add(e));
+        try {
+            c.start();
+        } finally {
+            th.setUncaughtExceptionHandler(previous);
+        }
+        assertEquals(1, reported.size());
         c.available.set(3);
         c.request(3);
         assertEquals(List.of("subscribe"), r.signals);
         assertEquals(1, c.cancelledHooks);
+    }
+
+    @Test
+    void throwingOnNextIsTreatedAsCancelAndNeverReachesTheRequester() throws Exception {
+        Recorder r = new Recorder();
+        Counter c = new Counter(r);
+        c.available.set(10);
+        r.onNext =
+                rec -> {
+                    throw new IllegalStateException("broken onNext");
+                };
+        c.start();
+        List<Throwable> reported = new ArrayList<>();
+        Thread th = Thread.currentThread();
+        Thread.UncaughtExceptionHandler previous = th.getUncaughtExceptionHandler();
+        th.setUncaughtExceptionHandler((t, e) -> reported.add(e));
+        try {
+            c.request(5); // must not throw
+        } finally {
+            th.setUncaughtExceptionHandler(previous);
+        }
+        assertEquals(List.of("subscribe", 0L), r.signals);
+        assertEquals(1, reported.size());
+        assertEquals("broken onNext", reported.get(0).getMessage());
+        assertEquals(1, c.cancelledHooks);
+        assertTrue(c.isCancelled());
+        assertNull(readActual(c));
+        // The loop is free again: later calls run it and do nothing.
+        c.request(1);
+        c.cancel();
+        assertEquals(List.of("subscribe", 0L), r.signals);
+        assertEquals(1, c.cancelledHooks);
+    }
+
+    @Test
+    void throwingOnCompleteDoesNotRunTheCancelHook() {
+        Recorder r =
+                new Recorder() {
+                    @Override
+                    public void onComplete() {
+                        throw new IllegalStateException("broken onComplete");
+                    }
+                };
+        Counter c = new Counter(r);
+        c.limit = 0;
+        c.available.set(1);
+        Thread th = Thread.currentThread();
+        Thread.UncaughtExceptionHandler previous = th.getUncaughtExceptionHandler();
+        List<Throwable> reported = new ArrayList<>();
+        th.setUncaughtExceptionHandler((t, e) -> reported.add(e));
+        try {
+            c.start();
+            c.request(1);
+        } finally {
+            th.setUncaughtExceptionHandler(previous);
+        }
+        assertEquals(1, reported.size());
+        assertEquals(0, c.cancelledHooks);
+        assertNull(readActual(c));
     }
 
     @Test
