@@ -69,7 +69,7 @@ import org.reactivestreams.Subscription;
  *       #cancelRace()} ("a wake-up is still linked").
  * </ul>
  *
- * <p>Budget: about 25 s for the class (both policies) on two busy cores. Run deeper with {@code
+ * <p>Budget: about 20 s for the class (both policies) on two busy cores. Run deeper with {@code
  * -Dlincheck.iterations=50 -Dlincheck.invocations=2000}.
  */
 @Timeout(300)
@@ -80,7 +80,7 @@ public class BroadcastPublisherLincheckTest {
     /** SKIP: random scenarios and every aimed one. */
     @Test
     void modelCheckSkip() {
-        ModelCheckingOptions o = ModelChecks.options(2, 40).actorsBefore(1).actorsAfter(1);
+        ModelCheckingOptions o = ModelChecks.options(1, 30).actorsBefore(1).actorsAfter(1);
         o.addCustomScenario(armingRace()).addCustomScenario(cancelRace());
         o.addCustomScenario(closeRace()).addCustomScenario(lagRace());
         o.check(Skip.class);
@@ -89,7 +89,7 @@ public class BroadcastPublisherLincheckTest {
     /** ERROR: the aimed scenario where the policy matters (lag, then the end). */
     @Test
     void modelCheckError() {
-        ModelCheckingOptions o = ModelChecks.options(0, 40).actorsBefore(1).actorsAfter(1);
+        ModelCheckingOptions o = ModelChecks.options(0, 30).actorsBefore(1).actorsAfter(1);
         o.addCustomScenario(lagRace());
         o.check(Fail.class);
     }

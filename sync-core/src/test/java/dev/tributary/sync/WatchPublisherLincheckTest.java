@@ -65,7 +65,7 @@ import org.reactivestreams.Subscription;
  *       wait is still linked").
  * </ul>
  *
- * <p>Budget: about 20 s for the class on two busy cores. Run deeper with {@code
+ * <p>Budget: about 30 s for the class on two busy cores. Run deeper with {@code
  * -Dlincheck.iterations=50 -Dlincheck.invocations=2000}.
  */
 @Timeout(300)
