@@ -31,7 +31,7 @@ import org.reactivestreams.Subscription;
  * with a {@link Recorder} (plain fields: the drain loop serializes its signals). Operations are
  * void: {@code send()} (distinct values, stamped with a clock so that real-time order is known),
  * {@code request(n)}, {@code cancel()}, {@code closeChannel()} (with a cause) and {@code
- * closeSenders()} (every sender handle, no cause). {@link #invariants()} then checks:
+ * closeSenders()} (every sender handle, no cause). {@link Model#invariants()} then checks:
  *
  * <ul>
  *   <li>no signal before {@code onSubscribe} or after a terminal signal; at most the demand;
@@ -53,7 +53,17 @@ import org.reactivestreams.Subscription;
  *
  * <p>Custom scenarios aim at the narrow windows: a send racing the re-arming of the wake-up by the
  * drain loop that delivered the previous value on another sender's thread; a cancel racing a send's
- * wake-up; the close racing the re-arming; and lag racing a request (exact count).
+ * wake-up; the close racing the re-arming; lag racing a request (exact count); and a send plus the
+ * close racing the request that exhausts the demand.
+ *
+ * <p>Real bug found (fixed in {@code BroadcastPublisher}): at exhausted demand the drain loop read
+ * {@code isEmpty()} and then {@code isClosed()}; a send and the close landing between the two reads
+ * made it take the "closed and drained" path, whose {@code tryRecv} then returned the new value and
+ * delivered it beyond the demand (rule 1.1), followed by onComplete. A deep run ({@code
+ * -Dlincheck.iterations=30 -Dlincheck.invocations=500}) found it in a random scenario as "delivered
+ * beyond the demand"; the fix reads closed first (nothing is sent after the close, so
+ * closed-then-empty means drained), and {@link #closeRacingExhaustedDemand()} replays that scenario
+ * (it fails without the fix).
  *
  * <p>Checked to fail (each bug injected into the main code, caught, then reverted):
  *
@@ -69,8 +79,8 @@ import org.reactivestreams.Subscription;
  *       #cancelRace()} ("a wake-up is still linked").
  * </ul>
  *
- * <p>Budget: about 20 s for the class (both policies) on two busy cores. Run deeper with {@code
- * -Dlincheck.iterations=50 -Dlincheck.invocations=2000}.
+ * <p>Budget: about 30 s for the class (both policies and the regression) on two busy cores. Run
+ * deeper with {@code -Dlincheck.iterations=50 -Dlincheck.invocations=2000}.
  */
 @Timeout(300)
 public class BroadcastPublisherLincheckTest {
@@ -92,6 +102,30 @@ public class BroadcastPublisherLincheckTest {
         ModelCheckingOptions o = ModelChecks.options(0, 30).actorsBefore(1).actorsAfter(1);
         o.addCustomScenario(lagRace());
         o.check(Fail.class);
+    }
+
+    /**
+     * Regression: a send and the close between the drain loop's emptiness and closed checks at
+     * exhausted demand made it deliver that value beyond the demand, then complete (found by a deep
+     * run of the random scenarios; see the class documentation).
+     */
+    @Test
+    void closeRacingExhaustedDemand() {
+        ModelCheckingOptions o = ModelChecks.options(0, 100);
+        o.addCustomScenario(closeAtExhaustedDemand()).check(Skip.class);
+    }
+
+    /**
+     * One value there, then a send and the close racing the request that takes the first value and
+     * exhausts the demand.
+     */
+    private static ExecutionScenario closeAtExhaustedDemand() {
+        return scenario(
+                List.of(actor("send")),
+                List.of(
+                        List.of(actor("send"), actor("closeSenders")),
+                        List.of(actor("request", 1))),
+                List.of());
     }
 
     /**
