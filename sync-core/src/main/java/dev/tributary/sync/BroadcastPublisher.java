@@ -134,17 +134,22 @@ final class BroadcastPublisher<T> implements Publisher<T> {
                     }
                     if (emitted == demand) {
                         // No demand: only a terminal signal may go out, and only when nothing is
-                        // left before it; values (and lags) wait for the next request.
+                        // left before it; values (and lags) wait for the next request. Closed is
+                        // read before empty: nothing is sent after the close, so closed-then-empty
+                        // means drained; in the other order a send and the close between the two
+                        // reads made the tryRecv below deliver beyond the demand
+                        // (BroadcastPublisherLincheckTest found it).
+                        boolean closed = receiver.isClosed();
                         if (!receiver.isEmpty()) {
                             return emitted;
                         }
-                        if (!receiver.isClosed()) {
+                        if (!closed) {
                             if (awaitReadable()) {
                                 return emitted;
                             }
                             continue;
                         }
-                        // closed and drained: tryRecv reports the end
+                        // closed, then found drained: tryRecv reports the end
                     }
                     T v;
                     try {

@@ -509,6 +509,38 @@ class BroadcastPublisherTest {
         }
     }
 
+    /**
+     * Regression: a send and the close landing between the drain loop's emptiness and closed checks
+     * at exhausted demand made it deliver that value beyond the demand and complete. Found by
+     * {@code BroadcastPublisherLincheckTest}, whose test {@code closeRacingExhaustedDemand}
+     * reproduces it deterministically and is the real guard: the window is two volatile reads wide,
+     * and this loop, which races the same steps on real threads, did not hit it in 20,000 rounds
+     * without the fix. It pins the expected outcome: the value waits for the next request.
+     */
+    @Test
+    void aSendAndTheCloseRacingTheRequestThatExhaustsTheDemandWaitForTheNextRequest()
+            throws Exception {
+        for (int i = 0; i < 2_000; i++) {
+            Broadcast.Channel<Integer> ch = Broadcast.channel(2);
+            Broadcast.Sender<Integer> tx = ch.sender();
+            ch.receiver().close();
+            Recorder<Integer> r = new Recorder<>(0);
+            tx.asPublisher(LagPolicy.SKIP).subscribe(r);
+            tx.send(1);
+            Race.race(
+                    () -> r.request(1),
+                    () -> {
+                        tx.send(2);
+                        tx.close();
+                    });
+            assertEquals(List.of(1), r.values, "delivered beyond the demand, iteration " + i);
+            assertFalse(r.terminated(), "iteration " + i);
+            r.request(1);
+            assertEquals(List.of(1, 2), r.values);
+            assertTrue(r.completed, "iteration " + i);
+        }
+    }
+
     // ---- completion thread
 
     @Test
