@@ -104,8 +104,9 @@ public final class Broadcast {
      * empty (end of stream if CLOSED); otherwise a sender claimed q and is still writing it, and
      * every receive spins (then yields) until it is written: the window is a few instructions
      * unless that sender is descheduled. Waiting asynchronously there instead would let a
-     * cancelled recv() miss a value that len() already counted (BroadcastLincheckTest found it). A lagged receiver missed tail - cap - q values (>= 1)
-     * and its cursor jumps to tail - cap (tokio's rule; claimed positions count as sent).
+     * cancelled recv() miss a value that len() already counted (BroadcastLincheckTest found it).
+     * A lagged receiver missed tail - cap - q values (>= 1) and its cursor jumps to tail - cap
+     * (tokio's rule; claimed positions count as sent).
      * Linearization points: send, its successful CAS of tail; subscribe, its CAS; a receive, the
      * read of tail that decides its outcome. BroadcastLincheckTest found the version without the
      * tail check after a successful slot read: a receiver could still read q after another

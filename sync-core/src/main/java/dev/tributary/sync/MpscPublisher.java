@@ -29,8 +29,9 @@ final class MpscPublisher<T> implements Publisher<T> {
      * emit: poll while demand remains (Chan.pollView returns the slot at once); when the channel
      * is closed and idle (every slot back / no message counted), detach and signal the end; when
      * the channel is empty, arm the waiter and re-check (Chan.armView, the Dekker pairing of
-     * Mpsc's park), also without demand, so that the end of the stream needs no request. An armed waiter claimed by a push or a close runs drain();
-     * a claim that lost the race with a re-check, or a stale one, only causes a spurious drain.
+     * Mpsc's park), also without demand, so that the end of the stream needs no request. An
+     * armed waiter claimed by a push or a close runs drain(); a claim that lost the race with a
+     * re-check, or a stale one, only causes a spurious drain.
      *
      * Cancel (or a rejected request): detach first, then close the channel, so that once the
      * receiver reports closed the slot is free again for tryRecv.
