@@ -1,8 +1,6 @@
 package dev.tributary.sync;
 
-import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -225,11 +223,6 @@ public class BroadcastLincheckTest {
     }
 
     private static Actor actor(String name, Object... args) {
-        for (Method m : BroadcastLincheckTest.class.getMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
-                return new Actor(m, Arrays.asList(args), false, false, false, false, false);
-            }
-        }
-        throw new AssertionError("no operation " + name);
+        return ModelChecks.actor(BroadcastLincheckTest.class, name, args);
     }
 }

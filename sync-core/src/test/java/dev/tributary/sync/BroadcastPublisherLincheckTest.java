@@ -1,8 +1,6 @@
 package dev.tributary.sync;
 
-import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -176,12 +174,7 @@ public class BroadcastPublisherLincheckTest {
     }
 
     private static Actor actor(String name, Object... args) {
-        for (Method m : Model.class.getMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
-                return new Actor(m, Arrays.asList(args), false, false, false, false, false);
-            }
-        }
-        throw new AssertionError("no operation " + name);
+        return ModelChecks.actor(Model.class, name, args);
     }
 
     /** The model with {@link LagPolicy#SKIP}. */

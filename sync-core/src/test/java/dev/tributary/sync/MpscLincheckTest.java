@@ -1,8 +1,6 @@
 package dev.tributary.sync;
 
-import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -334,15 +332,6 @@ class MpscLincheckTest {
     }
 
     private static Actor actor(Class<?> type, Op o) {
-        Integer[] args = o.args();
-        Class<?>[] types = new Class<?>[args.length];
-        Arrays.fill(types, int.class);
-        try {
-            Method m = type.getMethod(o.name(), types);
-            return new Actor(
-                    m, Arrays.<Object>asList((Object[]) args), false, false, false, false, false);
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(e);
-        }
+        return ModelChecks.actor(type, o.name(), (Object[]) o.args());
     }
 }

@@ -1,9 +1,7 @@
 package dev.tributary.sync;
 
-import java.lang.reflect.Method;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -119,12 +117,7 @@ class NotifyLincheckTest {
     }
 
     private static Actor actor(Class<?> type, String name) {
-        try {
-            Method m = type.getMethod(name);
-            return new Actor(m, Arrays.asList(), false, false, false, false, false);
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(e);
-        }
+        return ModelChecks.actor(type, name);
     }
 
     /**

@@ -1,11 +1,8 @@
 package dev.tributary.sync;
 
-import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jetbrains.kotlinx.lincheck.Actor;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -402,41 +399,12 @@ class OneshotPublisherLincheckTest {
                 .check(SubscribeRace.class);
     }
 
-    /** An operation by name, with its int arguments. */
-    private record Op(String name, Integer... args) {}
-
-    private static Op op(String name, Integer... args) {
-        return new Op(name, args);
-    }
-
     private static ExecutionScenario scenario(
-            Class<?> type, List<Op> init, List<List<Op>> parallel) {
-        List<List<Actor>> threads = new ArrayList<>();
-        for (List<Op> t : parallel) {
-            threads.add(actors(type, t));
-        }
-        return new ExecutionScenario(
-                actors(type, init), threads, List.of(), actor(type, op("validate")));
+            Class<?> type, List<ModelChecks.Op> init, List<List<ModelChecks.Op>> parallel) {
+        return ModelChecks.scenario(type, "validate", init, parallel, List.of());
     }
 
-    private static List<Actor> actors(Class<?> type, List<Op> ops) {
-        List<Actor> actors = new ArrayList<>();
-        for (Op o : ops) {
-            actors.add(actor(type, o));
-        }
-        return actors;
-    }
-
-    private static Actor actor(Class<?> type, Op o) {
-        Integer[] args = o.args();
-        Class<?>[] types = new Class<?>[args.length];
-        Arrays.fill(types, int.class);
-        try {
-            Method m = type.getMethod(o.name(), types);
-            return new Actor(
-                    m, Arrays.<Object>asList((Object[]) args), false, false, false, false, false);
-        } catch (NoSuchMethodException e) {
-            throw new AssertionError(e);
-        }
+    private static ModelChecks.Op op(String name, Object... args) {
+        return ModelChecks.op(name, args);
     }
 }

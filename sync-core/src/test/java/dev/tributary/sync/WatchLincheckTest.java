@@ -1,7 +1,5 @@
 package dev.tributary.sync;
 
-import java.lang.reflect.Method;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jetbrains.kotlinx.lincheck.Actor;
@@ -271,12 +269,7 @@ public class WatchLincheckTest {
     }
 
     private static Actor actor(String name, Object... args) {
-        for (Method m : WatchLincheckTest.class.getMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
-                return new Actor(m, Arrays.asList(args), false, false, false, false, false);
-            }
-        }
-        throw new AssertionError("no operation " + name);
+        return ModelChecks.actor(WatchLincheckTest.class, name, args);
     }
 
     /** The sequential specification: value, version, closed flag, and the receiver's seen. */

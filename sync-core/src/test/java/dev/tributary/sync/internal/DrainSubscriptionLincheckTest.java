@@ -1,8 +1,6 @@
 package dev.tributary.sync.internal;
 
 import dev.tributary.sync.ModelChecks;
-import java.lang.reflect.Method;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jetbrains.kotlinx.lincheck.Actor;
@@ -135,12 +133,7 @@ public class DrainSubscriptionLincheckTest {
     }
 
     private static Actor actor(String name, Object... args) {
-        for (Method m : DrainSubscriptionLincheckTest.class.getMethods()) {
-            if (m.getName().equals(name) && m.getParameterCount() == args.length) {
-                return new Actor(m, Arrays.asList(args), false, false, false, false, false);
-            }
-        }
-        throw new AssertionError("no operation " + name);
+        return ModelChecks.actor(DrainSubscriptionLincheckTest.class, name, args);
     }
 
     /** A source of {@code offered} anonymous elements. */
