@@ -7,6 +7,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -251,71 +252,11 @@ final class WatchTck {
         }
     }
 
-    /** The Flow form of {@link #tapped}. */
+    /**
+     * The Flow form of {@link #tapped}: the same tap, through {@link FlowAdapters} (the Flow view
+     * itself is {@code FlowAdapters.toFlowPublisher(asPublisher())}).
+     */
     static Flow.Publisher<Long> tappedFlow(Flow.Publisher<Long> view, Driver driver) {
-        return new Flow.Publisher<>() {
-            @Override
-            public void subscribe(Flow.Subscriber<? super Long> s) {
-                if (s == null) {
-                    view.subscribe(null);
-                    return;
-                }
-                view.subscribe(new FlowTap(s, driver, driver.register()));
-            }
-
-            @Override
-            public String toString() {
-                return view.toString();
-            }
-        };
-    }
-
-    /** The Flow form of {@link Tap}. */
-    static final class FlowTap implements Flow.Subscriber<Long>, Flow.Subscription {
-        private final Flow.Subscriber<? super Long> down;
-        private final Driver driver;
-        private final Slot slot;
-        private volatile Flow.Subscription up;
-
-        FlowTap(Flow.Subscriber<? super Long> down, Driver driver, Slot slot) {
-            this.down = down;
-            this.driver = driver;
-            this.slot = slot;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            up = s;
-            down.onSubscribe(this);
-        }
-
-        @Override
-        public void onNext(Long v) {
-            down.onNext(v);
-            driver.delivered(slot, v);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            driver.ended(slot);
-            down.onError(t);
-        }
-
-        @Override
-        public void onComplete() {
-            driver.ended(slot);
-            down.onComplete();
-        }
-
-        @Override
-        public void request(long n) {
-            up.request(n);
-        }
-
-        @Override
-        public void cancel() {
-            driver.ended(slot);
-            up.cancel();
-        }
+        return FlowAdapters.toFlowPublisher(tapped(FlowAdapters.toPublisher(view), driver));
     }
 }
