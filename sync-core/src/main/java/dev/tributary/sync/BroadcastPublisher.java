@@ -9,7 +9,6 @@ import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 
 /**
  * The publisher views of a {@link Broadcast} channel: {@link Broadcast.Sender#asPublisher} (one
@@ -71,31 +70,10 @@ final class BroadcastPublisher<T> implements Publisher<T> {
         try {
             rx = source.get(); // now: the subscriber sees every value sent from here on
         } catch (RuntimeException e) {
-            reject(s, e);
+            DrainSubscription.reject(s, e);
             return;
         }
         new BroadcastSubscription<>(s, rx, policy, onLag).start();
-    }
-
-    /** Rule 1.9: {@code onSubscribe} first, then the rejection. */
-    private static void reject(Subscriber<?> s, Throwable error) {
-        try {
-            s.onSubscribe(NoSubscription.INSTANCE);
-        } catch (Throwable t) {
-            return; // rule 2.13: a broken subscriber; nothing more to tell it
-        }
-        s.onError(error);
-    }
-
-    /** The subscription of a rejected subscriber: a no-op. */
-    private enum NoSubscription implements Subscription {
-        INSTANCE;
-
-        @Override
-        public void request(long n) {}
-
-        @Override
-        public void cancel() {}
     }
 
     /**
@@ -186,12 +164,7 @@ final class BroadcastPublisher<T> implements Publisher<T> {
                         continue;
                     }
                     emitted++;
-                    try {
-                        a.onNext(v);
-                    } catch (Throwable t) {
-                        cancel(); // rule 2.13: treat as cancellation; the owner goes round again
-                        return emitted;
-                    }
+                    a.onNext(v); // a throw is rule 2.13: DrainSubscription cancels and reports it
                 }
             } catch (IllegalStateException closedFromOutside) {
                 // Only the receiver view: its receiver was closed (or received from) by the user.

@@ -4,7 +4,6 @@ import dev.tributary.sync.internal.DrainSubscription;
 import java.util.Objects;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 
 /**
  * The Reactive Streams view of an Mpsc receiver ({@link Mpsc.AbstractReceiver#asPublisher()}):
@@ -50,7 +49,7 @@ final class MpscPublisher<T> implements Publisher<T> {
         Objects.requireNonNull(s, "subscriber (Reactive Streams rule 1.9)");
         ViewSubscription<T> sub = new ViewSubscription<>(s, receiver.chan);
         if (!receiver.chan.attachView(sub.op)) {
-            reject(
+            DrainSubscription.reject(
                     s,
                     new IllegalStateException(
                             "Mpsc.Receiver.asPublisher() is unicast: this receiver already has"
@@ -63,37 +62,6 @@ final class MpscPublisher<T> implements Publisher<T> {
     @Override
     public String toString() {
         return "MpscPublisher[" + receiver + "]";
-    }
-
-    /** Rule 1.9: onSubscribe before onError, even for a rejection. */
-    private static void reject(Subscriber<?> s, Throwable error) {
-        try {
-            s.onSubscribe(NoopSubscription.INSTANCE);
-        } catch (Throwable t) {
-            dropped(t);
-            return;
-        }
-        try {
-            s.onError(error);
-        } catch (Throwable t) {
-            dropped(t);
-        }
-    }
-
-    /** An exception thrown by a subscriber (rule 2.13): reported, never thrown at the sender. */
-    static void dropped(Throwable t) {
-        Thread th = Thread.currentThread();
-        th.getUncaughtExceptionHandler().uncaughtException(th, t);
-    }
-
-    private enum NoopSubscription implements Subscription {
-        INSTANCE;
-
-        @Override
-        public void request(long n) {}
-
-        @Override
-        public void cancel() {}
     }
 
     /** One subscription; see the implementation overview. */
@@ -127,25 +95,15 @@ final class MpscPublisher<T> implements Publisher<T> {
                         break;
                     }
                     e++;
-                    try {
-                        a.onNext(v);
-                    } catch (Throwable t) {
-                        cancel(); // rule 2.13: runs cancelled() on the next turn of this loop
-                        dropped(t);
-                        return e;
-                    }
+                    a.onNext(v); // a throw is rule 2.13: DrainSubscription cancels and reports it
                 }
                 if (chan.closedAndIdle()) { // nothing queued, nothing can be sent any more
                     chan.detachView(op);
                     Throwable cause = chan.cause();
-                    try {
-                        if (cause == null) {
-                            complete(a);
-                        } else {
-                            fail(a, cause);
-                        }
-                    } catch (Throwable t) {
-                        dropped(t);
+                    if (cause == null) {
+                        complete(a);
+                    } else {
+                        fail(a, cause);
                     }
                     return e;
                 }

@@ -5,7 +5,6 @@ import dev.tributary.sync.internal.Trampoline;
 import java.util.Objects;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 
 /**
  * The Reactive Streams view of a {@link Oneshot.Receiver}: {@link Oneshot.Receiver#asPublisher()}.
@@ -41,7 +40,7 @@ final class OneshotPublisher<T> implements Publisher<T> {
         Objects.requireNonNull(s, "subscriber must not be null (Reactive Streams rule 1.9)");
         Oneshot.Core<T> core = receiver.core;
         if (!Oneshot.VIEWED.compareAndSet(core, 0, 1)) {
-            reject(
+            DrainSubscription.reject(
                     s,
                     new IllegalStateException(
                             "Oneshot.Receiver.asPublisher() allows one subscriber (a oneshot value is"
@@ -49,23 +48,6 @@ final class OneshotPublisher<T> implements Publisher<T> {
             return;
         }
         new OneshotSubscription<>(s, receiver).start();
-    }
-
-    /** Rule 1.9: {@code onSubscribe} first, then the error. */
-    static void reject(Subscriber<?> s, Throwable error) {
-        s.onSubscribe(NoopSubscription.INSTANCE);
-        s.onError(error);
-    }
-
-    /** The subscription handed to a rejected subscriber: nothing to request or cancel. */
-    enum NoopSubscription implements Subscription {
-        INSTANCE;
-
-        @Override
-        public void request(long n) {}
-
-        @Override
-        public void cancel() {}
     }
 
     @Override

@@ -61,7 +61,7 @@ final class WatchPublisher<T> implements Publisher<T> {
         try {
             rx = sender != null ? sender.subscribe() : source.clone();
         } catch (IllegalStateException e) {
-            OneshotPublisher.reject(
+            DrainSubscription.reject(
                     s,
                     new IllegalStateException(
                             (sender != null ? "Watch.Sender" : "Watch.Receiver")

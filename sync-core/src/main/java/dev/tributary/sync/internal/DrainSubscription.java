@@ -153,9 +153,43 @@ public abstract class DrainSubscription<T> implements Subscription {
         report(t);
     }
 
-    private static void report(Throwable t) {
+    /**
+     * Reports an exception a subscriber threw (it broke rule 2.13) to the current thread's
+     * uncaught-exception handler: never thrown at a requesting or sending thread.
+     *
+     * @param t the exception
+     */
+    public static void report(Throwable t) {
         Thread th = Thread.currentThread();
         th.getUncaughtExceptionHandler().uncaughtException(th, t);
+    }
+
+    /**
+     * Turns away a subscriber a publisher cannot serve: {@code onSubscribe} with a subscription
+     * that does nothing, then {@code onError(error)} (rule 1.9: {@code onSubscribe} comes first,
+     * even for a rejection). A subscriber that throws is {@linkplain #report reported}.
+     *
+     * @param s the subscriber
+     * @param error why it is turned away
+     */
+    public static void reject(Subscriber<?> s, Throwable error) {
+        try {
+            s.onSubscribe(Rejected.INSTANCE);
+            s.onError(error);
+        } catch (Throwable t) {
+            report(t);
+        }
+    }
+
+    /** The subscription of a rejected subscriber: nothing to request or cancel. */
+    private enum Rejected implements Subscription {
+        INSTANCE;
+
+        @Override
+        public void request(long n) {}
+
+        @Override
+        public void cancel() {}
     }
 
     /**
