@@ -165,7 +165,7 @@ public class MpscPublisherView {
                     producer =
                             new Producer() {
                                 @Override
-                                public void send(int count) {
+                                public void send(int count) throws InterruptedException {
                                     for (int i = 0; i < count; i++) {
                                         Sinks.EmitResult r;
                                         while ((r = sink.tryEmitNext(MESSAGE))
@@ -174,7 +174,7 @@ public class MpscPublisherView {
                                                 throw new IllegalStateException(
                                                         "tryEmitNext failed: " + r);
                                             }
-                                            Thread.yield(); // full: let the subscriber catch up
+                                            backOff(); // full: let the subscriber catch up
                                         }
                                     }
                                 }
@@ -196,11 +196,11 @@ public class MpscPublisherView {
                                 private long sent;
 
                                 @Override
-                                public void send(int count) {
+                                public void send(int count) throws InterruptedException {
                                     long limit = capacity;
                                     for (int i = 0; i < count; i++) {
                                         while (sent - s.received() >= limit) {
-                                            Thread.yield(); // capacity ahead: let it catch up
+                                            backOff(); // capacity ahead: let it catch up
                                         }
                                         sent++;
                                         processor.onNext(MESSAGE);
@@ -217,6 +217,17 @@ public class MpscPublisherView {
             default:
                 throw new IllegalArgumentException("unknown impl: " + impl);
         }
+    }
+
+    /**
+     * The yielding producers' wait for capacity: yield the core, and stop when the trial ends
+     * ({@code shutdownNow} interrupts), so a stuck subscriber cannot keep the fork alive.
+     */
+    private static void backOff() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("producer stopped while waiting for capacity");
+        }
+        Thread.yield();
     }
 
     private void subscribe(Publisher<Integer> p) {

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -96,7 +97,8 @@ public class OneshotRequestReply {
         switch (impl) {
             case "tributary":
                 {
-                    Mpsc.Sender<Oneshot.Sender<Integer>> tx = serve(reply -> reply.send(REPLY));
+                    Mpsc.Sender<Oneshot.Sender<Integer>> tx =
+                            serve(reply -> reply.send(REPLY), Oneshot.Sender::closeChannel);
                     client =
                             n -> {
                                 long sum = 0;
@@ -112,7 +114,9 @@ public class OneshotRequestReply {
             case "CompletableFuture":
                 {
                     Mpsc.Sender<CompletableFuture<Integer>> tx =
-                            serve(reply -> reply.complete(REPLY));
+                            serve(
+                                    reply -> reply.complete(REPLY),
+                                    CompletableFuture::completeExceptionally);
                     client =
                             n -> {
                                 long sum = 0;
@@ -135,7 +139,8 @@ public class OneshotRequestReply {
                                             throw new IllegalStateException(
                                                     "tryEmitValue failed: " + r);
                                         }
-                                    });
+                                    },
+                                    Sinks.One::tryEmitError);
                     client =
                             n -> {
                                 long sum = 0;
@@ -150,7 +155,8 @@ public class OneshotRequestReply {
                 }
             case "RxSingleSubject":
                 {
-                    Mpsc.Sender<SingleSubject<Integer>> tx = serve(reply -> reply.onSuccess(REPLY));
+                    Mpsc.Sender<SingleSubject<Integer>> tx =
+                            serve(reply -> reply.onSuccess(REPLY), SingleSubject::onError);
                     client =
                             n -> {
                                 long sum = 0;
@@ -170,10 +176,11 @@ public class OneshotRequestReply {
 
     /**
      * Starts the server loop on the pool thread: receive a request, answer it, until the channel is
-     * closed and drained. If answering fails, the server closes the channel, so the client's next
-     * send fails instead of waiting forever.
+     * closed and drained. If answering fails, the server fails that reply with the exception and
+     * closes the channel, so the client fails (its wait or its next send) instead of waiting
+     * forever.
      */
-    private <R> Mpsc.Sender<R> serve(Consumer<R> answer) {
+    private <R> Mpsc.Sender<R> serve(Consumer<R> answer, BiConsumer<R, Throwable> fail) {
         Mpsc.Channel<R> ch = Mpsc.channel(REQUEST_CAPACITY);
         Mpsc.Receiver<R> rx = ch.receiver();
         server =
@@ -181,7 +188,12 @@ public class OneshotRequestReply {
                         () -> {
                             try (rx) {
                                 for (R r; (r = rx.blockingRecv()) != null; ) {
-                                    answer.accept(r);
+                                    try {
+                                        answer.accept(r);
+                                    } catch (RuntimeException e) {
+                                        fail.accept(r, e);
+                                        throw e;
+                                    }
                                 }
                             }
                             return null;
