@@ -66,8 +66,8 @@ import reactor.util.concurrent.Queues;
  * <p>{@link #capacity} {@code 0} means unbounded. On the 2-core benchmark machine 1 producer → 1
  * consumer measures throughput; 2 and 4 producers measure oversubscribed contention (more runnable
  * threads than cores). Capacities 1 and 16 are park-dominated: the score is mostly the cost of
- * parking and waking threads, not of the data structure. The bytes per message of {@code -prof gc}
- * ({@code gc.alloc.rate.norm}) divided by nothing: it is already per message.
+ * parking and waking threads, not of the data structure. {@code -prof gc}'s {@code
+ * gc.alloc.rate.norm} is bytes per message too (JMH divides by the operations per invocation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -90,6 +90,9 @@ public class MpscThroughput {
     /** How long an invocation may wait for producers or the async consumer before failing. */
     private static final long TIMEOUT_SECONDS = 30;
 
+    /** The {@code limit} of {@code tributary-async-recvMany}'s {@code recvMany}. */
+    static final int RECV_MANY = 256;
+
     /** The message: one shared boxed value, so no implementation pays for allocating messages. */
     private static final Integer MESSAGE = 1;
 
@@ -105,6 +108,9 @@ public class MpscThroughput {
      *       UnboundedSender.send} / {@code blockingRecv}. All producers share one sender handle.
      *   <li>{@code tributary-async} (async): the same channels through {@code send(v)} (futures;
      *       unbounded: {@code UnboundedSender.send}, which never waits) and {@code recv()}.
+     *   <li>{@code tributary-async-recvMany} (async): as {@code tributary-async}, but the consumer
+     *       loop takes up to {@value #RECV_MANY} messages per future with {@code recvMany(buffer,
+     *       limit)} (tokio's {@code recv_many}), the batching answer to the future per message.
      *   <li>{@code ArrayBlockingQueue} (blocking, bounded only), {@code LinkedBlockingQueue}
      *       (blocking; capacity 0: unbounded), {@code LinkedTransferQueue} (blocking, unbounded
      *       only): {@code put} / {@code take}.
@@ -146,6 +152,7 @@ public class MpscThroughput {
     @Param({
         "tributary",
         "tributary-async",
+        "tributary-async-recvMany",
         "ArrayBlockingQueue",
         "LinkedBlockingQueue",
         "LinkedTransferQueue",
@@ -255,10 +262,11 @@ public class MpscThroughput {
             throw new IllegalArgumentException(
                     "producers must divide " + BATCH + " but it was " + producers);
         }
-        if (impl.equals("tributary-async") || impl.equals("ReactorUnicast")) {
+        boolean asyncOnly = impl.startsWith("tributary-async");
+        if (asyncOnly || impl.equals("ReactorUnicast")) {
             async = createAsync(impl, capacity);
         }
-        if (!impl.equals("tributary-async")) {
+        if (!asyncOnly) {
             hand = create(impl, capacity);
         }
     }
@@ -518,7 +526,13 @@ public class MpscThroughput {
     static AsyncHand createAsync(String impl, int capacity) {
         switch (impl) {
             case "tributary-async":
-                return capacity == 0 ? new TributaryAsyncUnbounded() : new TributaryAsync(capacity);
+                return capacity == 0
+                        ? new TributaryAsyncUnbounded(false)
+                        : new TributaryAsync(capacity, false);
+            case "tributary-async-recvMany":
+                return capacity == 0
+                        ? new TributaryAsyncUnbounded(true)
+                        : new TributaryAsync(capacity, true);
             case "ReactorUnicast":
                 return new ReactorAsync(new ReactorEmitter(capacity));
             default:
@@ -578,6 +592,61 @@ public class MpscThroughput {
         }
     }
 
+    /** As {@link RecvLoop}, up to {@link #RECV_MANY} messages per future with {@code recvMany}. */
+    static final class RecvManyLoop implements BiConsumer<Integer, Throwable> {
+        private final Mpsc.AbstractReceiver<Integer> rx;
+        private final CompletableFuture<Long> result = new CompletableFuture<>();
+        private final List<Integer> buffer = new ArrayList<>(RECV_MANY);
+        private int remaining;
+        private long sum;
+
+        RecvManyLoop(Mpsc.AbstractReceiver<Integer> rx, int n) {
+            this.rx = rx;
+            this.remaining = n;
+        }
+
+        CompletableFuture<Long> start() {
+            loop();
+            return result;
+        }
+
+        private void loop() {
+            while (remaining > 0) {
+                CompletableFuture<Integer> f = rx.recvMany(buffer, Math.min(RECV_MANY, remaining));
+                if (!f.isDone()) {
+                    f.whenComplete(this);
+                    return;
+                }
+                try {
+                    f.join();
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                    return;
+                }
+                take();
+            }
+            result.complete(sum);
+        }
+
+        private void take() {
+            for (int i = 0, n = buffer.size(); i < n; i++) {
+                sum += buffer.get(i);
+            }
+            remaining -= buffer.size();
+            buffer.clear();
+        }
+
+        @Override
+        public void accept(Integer n, Throwable t) {
+            if (t != null) {
+                result.completeExceptionally(t);
+                return;
+            }
+            take();
+            loop();
+        }
+    }
+
     /** Tributary's async send loop for a bounded channel: continues from a pending send. */
     static final class SendLoop implements BiConsumer<Void, Throwable> {
         private final Mpsc.Sender<Integer> tx;
@@ -616,11 +685,14 @@ public class MpscThroughput {
         }
     }
 
+    /** {@code tributary-async} and {@code tributary-async-recvMany} on a bounded channel. */
     static final class TributaryAsync implements AsyncHand {
         private final Mpsc.Sender<Integer> tx;
         private final Mpsc.Receiver<Integer> rx;
+        private final boolean many;
 
-        TributaryAsync(int capacity) {
+        TributaryAsync(int capacity, boolean many) {
+            this.many = many;
             Mpsc.Channel<Integer> ch = Mpsc.channel(capacity);
             tx = ch.sender();
             rx = ch.receiver();
@@ -633,15 +705,21 @@ public class MpscThroughput {
 
         @Override
         public CompletableFuture<Long> consume(int n) {
-            return new RecvLoop(rx, n).start();
+            return many ? new RecvManyLoop(rx, n).start() : new RecvLoop(rx, n).start();
         }
     }
 
+    /**
+     * {@code tributary-async} and {@code tributary-async-recvMany} on an unbounded channel, whose
+     * {@code send} never waits and returns nothing.
+     */
     static final class TributaryAsyncUnbounded implements AsyncHand {
         private final Mpsc.UnboundedSender<Integer> tx;
         private final Mpsc.UnboundedReceiver<Integer> rx;
+        private final boolean many;
 
-        TributaryAsyncUnbounded() {
+        TributaryAsyncUnbounded(boolean many) {
+            this.many = many;
             Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
             tx = ch.sender();
             rx = ch.receiver();
@@ -657,7 +735,7 @@ public class MpscThroughput {
 
         @Override
         public CompletableFuture<Long> consume(int n) {
-            return new RecvLoop(rx, n).start();
+            return many ? new RecvManyLoop(rx, n).start() : new RecvLoop(rx, n).start();
         }
     }
 
