@@ -36,6 +36,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Sinks;
@@ -251,9 +252,14 @@ public class MpscThroughput {
         pool = Executors.newFixedThreadPool(producers, daemons);
     }
 
-    /** A fresh, empty channel per iteration. */
+    /**
+     * A fresh, empty channel per iteration, in the form the running method drives.
+     *
+     * @param params which benchmark method runs
+     * @throws IllegalArgumentException if {@code impl}, {@code capacity} and the method do not fit
+     */
     @Setup(Level.Iteration)
-    public void newChannel() {
+    public void newChannel(BenchmarkParams params) {
         if (capacity < 0) {
             throw new IllegalArgumentException(
                     "capacity >= 0 (0: unbounded) required but it was " + capacity);
@@ -262,11 +268,9 @@ public class MpscThroughput {
             throw new IllegalArgumentException(
                     "producers must divide " + BATCH + " but it was " + producers);
         }
-        boolean asyncOnly = impl.startsWith("tributary-async");
-        if (asyncOnly || impl.equals("ReactorUnicast")) {
+        if (params.getBenchmark().endsWith(".async")) {
             async = createAsync(impl, capacity);
-        }
-        if (!asyncOnly) {
+        } else {
             hand = create(impl, capacity);
         }
     }
@@ -307,7 +311,8 @@ public class MpscThroughput {
             case "Jox":
                 return jox(JoxChannel.create(capacity));
             default:
-                throw new IllegalArgumentException("not a blocking impl: " + impl);
+                throw new IllegalArgumentException(
+                        impl + " has no blocking form (use MpscThroughput.async) or is unknown");
         }
     }
 
@@ -482,9 +487,6 @@ public class MpscThroughput {
     @Benchmark
     public long blocking() throws Exception {
         Hand h = hand;
-        if (h == null) {
-            throw new IllegalArgumentException(impl + " has no blocking form; use async()");
-        }
         int share = BATCH / producers;
         Thread consumer = Thread.currentThread();
         List<Future<?>> done = new ArrayList<>(producers);
@@ -536,7 +538,8 @@ public class MpscThroughput {
             case "ReactorUnicast":
                 return new ReactorAsync(new ReactorEmitter(capacity));
             default:
-                throw new IllegalArgumentException("not an async impl: " + impl);
+                throw new IllegalArgumentException(
+                        impl + " has no async form (use MpscThroughput.blocking) or is unknown");
         }
     }
 
@@ -813,9 +816,6 @@ public class MpscThroughput {
     @Benchmark
     public long async() throws Exception {
         AsyncHand a = async;
-        if (a == null) {
-            throw new IllegalArgumentException(impl + " has no async form; use blocking()");
-        }
         int share = BATCH / producers;
         CompletableFuture<Long> consumed = a.consume(BATCH);
         List<CompletableFuture<Void>> produced = new ArrayList<>(producers);
