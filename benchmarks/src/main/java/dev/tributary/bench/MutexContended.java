@@ -5,14 +5,17 @@ import dev.tributary.sync.Mutex;
 import dev.tributary.sync.MutexGuard;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
@@ -113,12 +116,7 @@ public class MutexContended {
                     Mutex<Void> m = new Mutex<>(null);
                     return n -> {
                         for (int i = 0; i < n; i++) {
-                            MutexGuard<Void> g = m.blockingLock();
-                            try {
-                                count++;
-                            } finally {
-                                g.close();
-                            }
+                            roundBlocking(m);
                         }
                         return CompletableFuture.completedFuture(null);
                     };
@@ -144,9 +142,7 @@ public class MutexContended {
                     Object monitor = new Object();
                     return n -> {
                         for (int i = 0; i < n; i++) {
-                            synchronized (monitor) {
-                                count++;
-                            }
+                            roundMonitor(monitor);
                         }
                         return CompletableFuture.completedFuture(null);
                     };
@@ -171,15 +167,43 @@ public class MutexContended {
     private Worker ofLock(ReentrantLock l) {
         return n -> {
             for (int i = 0; i < n; i++) {
-                l.lock();
-                try {
-                    count++;
-                } finally {
-                    l.unlock();
-                }
+                roundLock(l);
             }
             return CompletableFuture.completedFuture(null);
         };
+    }
+
+    /*
+     * One blocking round each. Not inlined into the loops, so that the JIT cannot coarsen the
+     * monitor (or unroll lock/unlock pairs) across iterations: every round really acquires and
+     * releases. All blocking impls pay the same call.
+     */
+
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    private void roundBlocking(Mutex<Void> m) throws InterruptedException {
+        MutexGuard<Void> g = m.blockingLock();
+        try {
+            count++;
+        } finally {
+            g.close();
+        }
+    }
+
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    private void roundLock(ReentrantLock l) {
+        l.lock();
+        try {
+            count++;
+        } finally {
+            l.unlock();
+        }
+    }
+
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    private void roundMonitor(Object monitor) {
+        synchronized (monitor) {
+            count++;
+        }
     }
 
     /**
@@ -210,10 +234,12 @@ public class MutexContended {
     /**
      * Runs {@code total / threads} rounds on each of {@code threads} pool threads and waits (at
      * most 30 s) until every share is done, including shares continued asynchronously on other
-     * threads.
+     * threads. The threads start their shares together (a latch), so that they overlap rather than
+     * run one after the other.
      */
     static long runShares(ExecutorService pool, int threads, int total, Worker w) throws Exception {
         int share = total / threads;
+        CountDownLatch start = new CountDownLatch(threads);
         CompletableFuture<?>[] done = new CompletableFuture<?>[threads];
         for (int t = 0; t < threads; t++) {
             CompletableFuture<Void> d = new CompletableFuture<>();
@@ -221,6 +247,10 @@ public class MutexContended {
             pool.execute(
                     () -> {
                         try {
+                            start.countDown();
+                            if (!start.await(30, TimeUnit.SECONDS)) {
+                                throw new TimeoutException("not all threads started");
+                            }
                             w.run(share)
                                     .whenComplete(
                                             (v, e) -> {
