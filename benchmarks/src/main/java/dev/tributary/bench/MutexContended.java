@@ -47,6 +47,14 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code AsyncLock}: asyncutil's {@code FairAsyncLock}, chained as {@code tributary-async}.
  * </ul>
  *
+ * <p>Caveat for the two asynchronous variants: a continuation runs on the thread that releases the
+ * lock. With Tributary, it runs inside that thread's {@code close()}, and the chain it continues
+ * then finds the lock free every time, so after the first hand-off one chain runs to its end nested
+ * in the other thread's release, and the rest of the batch is uncontended (a probe counted one
+ * asynchronous acquisition in a million). asyncutil's chains keep both threads contending (almost
+ * every acquisition completes asynchronously). The two scores therefore compare what each library
+ * does with chained continuations, not the same amount of contention.
+ *
  * <p>On 2 cores, {@code threads = 2} measures contention between two running threads; {@code
  * threads = 4} is oversubscribed (park-dominated for fair locks). Unfair locks let a releasing
  * thread re-acquire at once (long runs on one thread), which fair ones forbid: their ratios mostly
