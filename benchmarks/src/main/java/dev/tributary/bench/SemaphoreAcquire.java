@@ -42,7 +42,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       close (the blocking API, as the j.u.c. peers);
  *   <li>{@code tributary-tryAcquire} (uncontended only): {@link Semaphore#tryAcquire()} + close;
  *   <li>{@code tributary-async} (contended only): chains of {@link Semaphore#acquire()}, continued
- *       on the releasing thread when a future is not complete (see {@link MutexContended});
+ *       on the releasing thread when a future is not complete (see {@link MutexContended}, and its
+ *       caveat: such chains may collapse onto one thread);
  *   <li>{@code Semaphore} / {@code SemaphoreFair}: {@link java.util.concurrent.Semaphore} unfair /
  *       fair, {@code acquire()} + {@code release()};
  *   <li>{@code FairAsyncSemaphore}: asyncutil, {@code acquire()} + {@code release()}; uncontended
