@@ -59,6 +59,19 @@ final class Targets {
                             "CompletableFuture",
                             1 / 1.3),
                     new Target(
+                            "Mutex uncontended: async lock() + release at least as fast as"
+                                    + " asyncutil AsyncLock",
+                            "MutexUncontended.acquireRelease",
+                            "tributary",
+                            "AsyncLock",
+                            1),
+                    new Target(
+                            "Mutex uncontended: tryLock() + release within 1.5× of ReentrantLock",
+                            "MutexUncontended.acquireRelease",
+                            "tributary-tryLock",
+                            "ReentrantLock",
+                            1 / 1.5),
+                    new Target(
                             "0 B/message: bounded mpsc blocking path (1 → 1, capacity 1024)",
                             MPSC_1,
                             "tributary",
