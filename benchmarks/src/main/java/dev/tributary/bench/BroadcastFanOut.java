@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -47,13 +48,14 @@ import reactor.core.scheduler.Schedulers;
  * <ul>
  *   <li>{@code tributary}: {@link Broadcast#sender(int)} with one {@link Broadcast.Receiver} per
  *       subscriber, each drained by {@code blockingRecv()} on its own pool thread. Broadcast sends
- *       never wait (a full ring overwrites), so the producer paces itself on {@link
- *       Broadcast.Sender#len()}: it sends {@code capacity - len()} messages, then reads {@code
- *       len()} again (spinning, then yielding, until there is room). {@code len()} counts the
- *       slowest receiver's unread values, so no receiver can lag (a lag would fail the invocation).
- *       Like RxJava's {@code observeOn} replenishing its requests, it refills only once the slowest
- *       receiver has read 3/4 of the ring ({@code len() <= capacity / 4}), so that wake-ups come in
- *       batches.
+ *       never wait (a full ring overwrites), so the producer paces itself on the slowest receiver:
+ *       {@code len}, the largest {@link Broadcast.Receiver#len()} of the subscribers (the number
+ *       {@link Broadcast.Sender#len()} reports, read without {@code Sender.len()}'s walk over its
+ *       receiver registry, which allocates an iterator per call). It sends {@code capacity - len}
+ *       messages, then reads {@code len} again (spinning, then yielding, until there is room), so
+ *       no receiver can lag (a lag would fail the invocation). Like RxJava's {@code observeOn}
+ *       replenishing its requests, it refills only once the slowest receiver has read 3/4 of the
+ *       ring ({@code len <= capacity / 4}), so that wake-ups come in batches.
  *   <li>{@code tributary-tryRecv}: as {@code tributary}, but each consumer first polls with {@code
  *       tryRecv()} (32 spins, then 32 yields) and parks in {@code blockingRecv()} only after that:
  *       what a user can do for throughput, and the measure of what {@code blockingRecv}'s
@@ -62,7 +64,8 @@ import reactor.core.scheduler.Schedulers;
  *   <li>{@code tributary-publisher}: the same channel through its multicast Publisher view, {@code
  *       sender.asPublisher(LagPolicy.ERROR)} (a lag would be an {@code onError}), each subscriber
  *       handed to its thread with RxJava's {@code observeOn(scheduler, false, capacity)}, the same
- *       hop the RxJava peers use; paced on {@code len()} as above.
+ *       hop the RxJava peers use; paced as above, but on {@link Broadcast.Sender#len()} (the view's
+ *       receivers are not reachable from outside).
  *   <li>{@code SubmissionPublisher}: JDK {@link SubmissionPublisher} with the pool as executor and
  *       {@code maxBufferCapacity = capacity}; subscribers request {@code Long.MAX_VALUE}; {@code
  *       submit} blocks (spins, then parks) while some subscriber's buffer is full.
@@ -285,22 +288,32 @@ public class BroadcastFanOut {
         }
     }
 
-    /** Sends on a broadcast channel, paced on len() so that no receiver can lag. */
+    /**
+     * Sends on a broadcast channel, paced on the slowest receiver's unread count so that no
+     * receiver can lag.
+     */
     static final class PacedSender {
         private final Broadcast.Sender<Integer> tx;
+        private final IntSupplier len;
         private final int capacity;
         private int credit;
 
-        PacedSender(Broadcast.Sender<Integer> tx, int capacity) {
+        /**
+         * @param tx the sender
+         * @param len the number of values the slowest receiver has not read
+         * @param capacity the ring size
+         */
+        PacedSender(Broadcast.Sender<Integer> tx, IntSupplier len, int capacity) {
             this.tx = tx;
+            this.len = len;
             this.capacity = capacity;
         }
 
         void send(Integer v) {
             for (int n = 0; credit == 0; n++) {
-                int len = tx.len();
-                if (len <= capacity >> 2) { // the slowest receiver read 3/4 of the ring
-                    credit = capacity - len;
+                int l = len.getAsInt();
+                if (l <= capacity >> 2) { // the slowest receiver read 3/4 of the ring
+                    credit = capacity - l;
                 } else {
                     backOff(n);
                 }
@@ -310,13 +323,22 @@ public class BroadcastFanOut {
         }
     }
 
+    /** The largest {@link Broadcast.Receiver#len()}: {@code Sender.len()} over known receivers. */
+    private static int maxLen(List<Broadcast.Receiver<Integer>> rxs) {
+        int max = 0;
+        for (int i = 0, n = rxs.size(); i < n; i++) {
+            max = Math.max(max, rxs.get(i).len());
+        }
+        return max;
+    }
+
     private Fan tributaryBlocking(boolean pollFirst) {
         Broadcast.Sender<Integer> tx = Broadcast.sender(capacity);
         List<Broadcast.Receiver<Integer>> rxs = new ArrayList<>(subscribers);
         for (int i = 0; i < subscribers; i++) {
             rxs.add(tx.subscribe());
         }
-        PacedSender paced = new PacedSender(tx, capacity);
+        PacedSender paced = new PacedSender(tx, () -> maxLen(rxs), capacity);
         return new Fan() {
             @Override
             public void send(Integer v) {
@@ -369,7 +391,7 @@ public class BroadcastFanOut {
         Broadcast.Sender<Integer> tx = Broadcast.sender(capacity);
         Flowable<Integer> view = Flowable.fromPublisher(tx.asPublisher(LagPolicy.ERROR));
         List<io.reactivex.rxjava3.disposables.Disposable> subs = rxSubscribe(view);
-        PacedSender paced = new PacedSender(tx, capacity);
+        PacedSender paced = new PacedSender(tx, tx::len, capacity);
         return new Fan() {
             @Override
             public void send(Integer v) {
