@@ -59,6 +59,12 @@ final class Targets {
                             "CompletableFuture",
                             1 / 1.3),
                     new Target(
+                            "broadcast 1 → 4 subscribers (capacity 1024): ≥ 2× SubmissionPublisher",
+                            "BroadcastFanOut.fanOut capacity=1024 subscribers=4",
+                            "tributary",
+                            "SubmissionPublisher",
+                            2),
+                    new Target(
                             "Mutex uncontended: async lock() + release at least as fast as"
                                     + " asyncutil AsyncLock",
                             "MutexUncontended.acquireRelease",
