@@ -93,8 +93,10 @@ public final class Chart {
                             ROW - 6,
                             colour));
             String value = String.format(Locale.ROOT, "%.2f×", b.ratio());
-            double tx = b.ratio() >= 1 ? x1 + w + 4 : x1 - 4;
-            s.append(text(tx, y + 13, 10, b.ratio() >= 1 ? "start" : "end", "normal", value));
+            // A slower-than-peer bar grows left towards the labels, so its value goes on the
+            // empty side of the 1× line.
+            double tx = b.ratio() >= 1 ? x1 + w + 4 : mid + 4;
+            s.append(text(tx, y + 13, 10, "start", "normal", value));
         }
         int bottom = TOP + bars.size() * ROW;
         for (int o = -LIMIT; o <= LIMIT; o++) {
