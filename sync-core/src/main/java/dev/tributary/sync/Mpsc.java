@@ -1582,7 +1582,7 @@ public final class Mpsc {
         private static final Object NO_CAUSE = new Object();
         private static final long COUNT_CLOSED = 1L;
 
-        final MpscQueue<T> queue = new MpscQueue<>();
+        final MpscQueue<T> queue;
 
         /** Bounded: the capacity; null for unbounded channels. */
         final BatchSemaphore sem;
@@ -1614,6 +1614,7 @@ public final class Mpsc {
         private final WaiterList closedWaiters = new WaiterList();
 
         Chan(int capacity) {
+            this.queue = capacity > 0 ? MpscQueue.forCapacity(capacity) : new MpscQueue<>();
             this.max = capacity;
             this.sem =
                     capacity > 0
