@@ -2,6 +2,7 @@ package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
 import dev.tributary.sync.internal.FireChain;
+import dev.tributary.sync.internal.Spin;
 import dev.tributary.sync.internal.Trampoline;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
@@ -1634,11 +1635,16 @@ public final class Broadcast {
             }
             enter();
             try {
+                int probes = 0; // bounded re-probe before a waiter and a park, see Spin
                 for (; ; ) {
                     long q = next;
                     Object r = shared.probe(q);
                     if (r != EMPTY) {
                         return take(q, r);
+                    }
+                    if (probes < Spin.BUDGET) {
+                        Spin.backOff(probes++);
+                        continue;
                     }
                     if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0L) {
                         return null;

@@ -2,6 +2,7 @@ package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
 import dev.tributary.sync.internal.FireChain;
+import dev.tributary.sync.internal.Spin;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
 import java.lang.invoke.MethodHandles;
@@ -1318,6 +1319,14 @@ public final class Watch {
         private long awaitChange(long from, long deadline, String method)
                 throws InterruptedException {
             Snapshot<T> s = shared.current;
+            // Bounded re-read before a waiter and a park (see Spin): a writer a few hundred
+            // nanoseconds away is caught without a wake-up.
+            for (int probes = 0;
+                    s.version() == from && !s.isClosed() && probes < Spin.BUDGET;
+                    probes++) {
+                Spin.backOff(probes);
+                s = shared.current;
+            }
             if (s.version() != from) {
                 return s.version();
             }
