@@ -1309,8 +1309,11 @@ public final class Broadcast {
          * <dl>
          *   <dt>Blocking
          *   <dd>Parks with {@code LockSupport} (fine on virtual threads) until a value, a lag or
-         *       the end is there. Fails fast with {@link IllegalStateException} on a Reactor
-         *       non-blocking thread. Waits forever if nothing is sent and the channel never closes.
+         *       the end is there; first it re-checks for a few microseconds (32 spins, then 32
+         *       {@code Thread.yield()}s), so a receiver that keeps up with the sender does not pay
+         *       a park and an unpark per value. Fails fast with {@link IllegalStateException} on a
+         *       Reactor non-blocking thread. Waits forever if nothing is sent and the channel never
+         *       closes.
          *   <dt>Cancellation
          *   <dd>Interruption (and, for the timed form, the timeout) withdraws the wait like {@code
          *       cancel()} on {@link #recv()}: if it wins, {@link InterruptedException} is thrown
