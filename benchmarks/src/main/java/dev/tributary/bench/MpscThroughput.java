@@ -544,18 +544,21 @@ public class MpscThroughput {
     }
 
     /**
-     * Tributary's receive loop: {@code recv()} while the futures are complete, and on a pending one
-     * continue from its completion (which the library trampolines, so the stack stays flat).
+     * Tributary's receive loop: {@code recv()} (or, with a buffer, {@code recvMany} of up to {@link
+     * #RECV_MANY}) while the futures are complete, and on a pending one continue from its
+     * completion (which the library trampolines, so the stack stays flat).
      */
-    static final class RecvLoop implements BiConsumer<Integer, Throwable> {
+    static final class RecvLoop implements BiConsumer<Object, Throwable> {
         private final Mpsc.AbstractReceiver<Integer> rx;
+        private final List<Integer> buffer;
         private final CompletableFuture<Long> result = new CompletableFuture<>();
         private int remaining;
         private long sum;
 
-        RecvLoop(Mpsc.AbstractReceiver<Integer> rx, int n) {
+        RecvLoop(Mpsc.AbstractReceiver<Integer> rx, int n, boolean many) {
             this.rx = rx;
             this.remaining = n;
+            this.buffer = many ? new ArrayList<>(RECV_MANY) : null;
         }
 
         CompletableFuture<Long> start() {
@@ -565,73 +568,33 @@ public class MpscThroughput {
 
         private void loop() {
             while (remaining > 0) {
-                CompletableFuture<Integer> f = rx.recv();
+                CompletableFuture<?> f =
+                        buffer == null
+                                ? rx.recv()
+                                : rx.recvMany(buffer, Math.min(RECV_MANY, remaining));
                 if (!f.isDone()) {
                     f.whenComplete(this);
                     return;
                 }
-                Integer v;
+                Object v;
                 try {
                     v = f.join();
                 } catch (RuntimeException e) {
                     result.completeExceptionally(e);
                     return;
                 }
-                sum += v;
-                remaining--;
+                take(v);
             }
             result.complete(sum);
         }
 
-        @Override
-        public void accept(Integer v, Throwable t) {
-            if (t != null) {
-                result.completeExceptionally(t);
+        /** Counts one completion: the message of a {@code recv}, or the buffer of a recvMany. */
+        private void take(Object v) {
+            if (buffer == null) {
+                sum += (Integer) v;
+                remaining--;
                 return;
             }
-            sum += v;
-            remaining--;
-            loop();
-        }
-    }
-
-    /** As {@link RecvLoop}, up to {@link #RECV_MANY} messages per future with {@code recvMany}. */
-    static final class RecvManyLoop implements BiConsumer<Integer, Throwable> {
-        private final Mpsc.AbstractReceiver<Integer> rx;
-        private final CompletableFuture<Long> result = new CompletableFuture<>();
-        private final List<Integer> buffer = new ArrayList<>(RECV_MANY);
-        private int remaining;
-        private long sum;
-
-        RecvManyLoop(Mpsc.AbstractReceiver<Integer> rx, int n) {
-            this.rx = rx;
-            this.remaining = n;
-        }
-
-        CompletableFuture<Long> start() {
-            loop();
-            return result;
-        }
-
-        private void loop() {
-            while (remaining > 0) {
-                CompletableFuture<Integer> f = rx.recvMany(buffer, Math.min(RECV_MANY, remaining));
-                if (!f.isDone()) {
-                    f.whenComplete(this);
-                    return;
-                }
-                try {
-                    f.join();
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                    return;
-                }
-                take();
-            }
-            result.complete(sum);
-        }
-
-        private void take() {
             for (int i = 0, n = buffer.size(); i < n; i++) {
                 sum += buffer.get(i);
             }
@@ -640,12 +603,12 @@ public class MpscThroughput {
         }
 
         @Override
-        public void accept(Integer n, Throwable t) {
+        public void accept(Object v, Throwable t) {
             if (t != null) {
                 result.completeExceptionally(t);
                 return;
             }
-            take();
+            take(v);
             loop();
         }
     }
@@ -708,7 +671,7 @@ public class MpscThroughput {
 
         @Override
         public CompletableFuture<Long> consume(int n) {
-            return many ? new RecvManyLoop(rx, n).start() : new RecvLoop(rx, n).start();
+            return new RecvLoop(rx, n, many).start();
         }
     }
 
@@ -738,7 +701,7 @@ public class MpscThroughput {
 
         @Override
         public CompletableFuture<Long> consume(int n) {
-            return many ? new RecvManyLoop(rx, n).start() : new RecvLoop(rx, n).start();
+            return new RecvLoop(rx, n, many).start();
         }
     }
 
