@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tributary.sync.internal.ThreadAllocation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -726,21 +727,7 @@ class MpscRaceTest {
      */
     @Test
     void boundedBlockingPathAllocatesNothingPerMessage() throws Exception {
-        java.lang.reflect.Method allocated;
-        Object mx;
-        try {
-            Class<?> factory = Class.forName("java.lang.management.ManagementFactory");
-            mx = factory.getMethod("getThreadMXBean").invoke(null);
-            Class<?> ext = Class.forName("com.sun.management.ThreadMXBean");
-            allocated = ext.getMethod("getCurrentThreadAllocatedBytes");
-            if (!ext.isInstance(mx)) {
-                org.junit.jupiter.api.Assumptions.abort("no per-thread allocation counter");
-                return;
-            }
-        } catch (ReflectiveOperationException | LinkageError e) {
-            org.junit.jupiter.api.Assumptions.abort("no per-thread allocation counter: " + e);
-            return;
-        }
+        ThreadAllocation allocated = ThreadAllocation.orSkip();
         Mpsc.Channel<String> ch = Mpsc.channel(100);
         Mpsc.Sender<String> tx = ch.sender();
         Mpsc.Receiver<String> rx = ch.receiver();
@@ -753,7 +740,7 @@ class MpscRaceTest {
                 rx.blockingRecv();
             }
         }
-        long before = (long) allocated.invoke(mx);
+        long before = allocated.bytes();
         for (int i = 0; i < 100_000; i++) {
             for (int k = 0; k < 10; k++) {
                 tx.blockingSend(msg);
@@ -762,7 +749,7 @@ class MpscRaceTest {
                 rx.blockingRecv();
             }
         }
-        long bytes = (long) allocated.invoke(mx) - before;
+        long bytes = allocated.bytes() - before;
         // 40 bytes were measured here for 10^6 messages; the bound leaves room for JIT noise.
         assertTrue(bytes < 200_000, "allocated " + bytes + " bytes for 10^6 messages");
     }

@@ -17,7 +17,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(300)
 @Param(name = "v", gen = IntGen.class, conf = "1:9")
 public class MpscQueueLincheckTest {
-    private final MpscQueue<Integer> queue = new MpscQueue<>(1);
+    private final MpscQueue<Integer> queue = newQueue();
+
+    /**
+     * The queue under test: two-slot blocks and the default spare limit. Subclasses choose other
+     * block shapes or spare limits (a factory, since JUnit wants a single constructor).
+     *
+     * @return an empty queue
+     */
+    protected MpscQueue<Integer> newQueue() {
+        return new MpscQueue<>(1);
+    }
 
     /** Appends a value. */
     @Operation

@@ -15,38 +15,20 @@ import org.junit.jupiter.api.Test;
  */
 class MpscQueueRecycleTest {
 
-    private static long allocatedBytes(Object mx, java.lang.reflect.Method m) throws Exception {
-        return (long) m.invoke(mx);
-    }
-
     @Test
     void burstsOfAWholeBufferReuseTheBlocks() throws Exception {
-        java.lang.reflect.Method allocated;
-        Object mx;
-        try {
-            Class<?> factory = Class.forName("java.lang.management.ManagementFactory");
-            mx = factory.getMethod("getThreadMXBean").invoke(null);
-            Class<?> ext = Class.forName("com.sun.management.ThreadMXBean");
-            allocated = ext.getMethod("getCurrentThreadAllocatedBytes");
-            if (!ext.isInstance(mx)) {
-                org.junit.jupiter.api.Assumptions.abort("no per-thread allocation counter");
-                return;
-            }
-        } catch (ReflectiveOperationException | LinkageError e) {
-            org.junit.jupiter.api.Assumptions.abort("no per-thread allocation counter: " + e);
-            return;
-        }
+        ThreadAllocation allocated = ThreadAllocation.orSkip();
         int capacity = 1024;
         MpscQueue<String> q = MpscQueue.forCapacity(capacity);
         String msg = "m";
         for (int round = 0; round < 2_000; round++) { // warm up, so that the JIT compiles the path
             burst(q, msg, capacity);
         }
-        long before = allocatedBytes(mx, allocated);
+        long before = allocated.bytes();
         for (int round = 0; round < 1_000; round++) {
             burst(q, msg, capacity);
         }
-        long bytes = allocatedBytes(mx, allocated) - before;
+        long bytes = allocated.bytes() - before;
         // With tokio's three tries: 29 new blocks (~5.5 KB) per burst, ~5.5 MB here.
         assertTrue(bytes < 200_000, "allocated " + bytes + " bytes for 1,024,000 messages");
     }
