@@ -2,6 +2,7 @@ package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
 import dev.tributary.sync.internal.FireChain;
+import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
 import java.time.Duration;
@@ -92,7 +93,7 @@ public final class Barrier {
      */
     public CompletableFuture<BarrierWaitResult> await() {
         BarrierWaiter w = arrive(false);
-        return w == null ? CompletableFuture.completedFuture(BarrierWaitResult.LEADER) : w.future();
+        return w == null ? StackSafeFuture.completed(BarrierWaitResult.LEADER) : w.future();
     }
 
     /**

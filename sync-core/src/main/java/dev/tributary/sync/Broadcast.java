@@ -3,7 +3,7 @@ package dev.tributary.sync;
 import dev.tributary.sync.internal.BlockingCheck;
 import dev.tributary.sync.internal.FireChain;
 import dev.tributary.sync.internal.Spin;
-import dev.tributary.sync.internal.Trampoline;
+import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
 import java.lang.invoke.MethodHandles;
@@ -130,10 +130,8 @@ public final class Broadcast {
      * moves there; if it was cancelled or completed from outside first, the cursor stays and the
      * value (or the lag) is read again. `state` (null, BUSY or the pending waiter) is CASed on
      * entry to every receive, so a second concurrent receive fails without touching anything.
-     * A recv() inside a trampolined completion that finds something there uses the same
-     * mechanism: a fresh RecvWait, claimed and given the outcome at once, never linked, becomes
-     * the pending receive and is fired with Trampoline.defer (the outermost frame completes it;
-     * join/get on this thread run it first), so recursive consumers keep a flat stack.
+     * A recv() that finds something returns a complete StackSafeFuture, whose dependents run
+     * through the trampoline, so recursive consumers keep a flat stack.
      *
      * Publisher views (BroadcastPublisher): a subscription owns a receiver and polls it with
      * tryRecv on its drain loop. When empty it calls Receiver.whenReadable(): an async WakeWait
@@ -517,13 +515,13 @@ public final class Broadcast {
 
         CompletableFuture<Void> closed() {
             if (rxCount(tail) == 0) {
-                return CompletableFuture.completedFuture(null);
+                return StackSafeFuture.completed(null);
             }
             ClosedWait w = new ClosedWait(this);
             lock.lock();
             try {
                 if (rxCount(tail) == 0) {
-                    return CompletableFuture.completedFuture(null);
+                    return StackSafeFuture.completed(null);
                 }
                 closedWaiters.addLast(w);
             } finally {
@@ -1223,12 +1221,9 @@ public final class Broadcast {
          *   <dt>Completion thread
          *   <dd>Already complete when something is there (a value, a lag or the end of the stream);
          *       otherwise completed by the thread whose send (or close) made it ready, trampolined,
-         *       after internal locks are released. Called from inside a completion that this
-         *       library is running on the current thread, a receive that finds something there
-         *       returns a pending future instead, completed on this thread as soon as that outer
-         *       completion returns ({@code join()} or {@code get()} on it from this thread
-         *       completes it at once): loops written as recursion ({@code recv().thenAccept(v ->
-         *       loop())}) then keep a flat stack.
+         *       after internal locks are released. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>: a loop written as
+         *       recursion ({@code recv().thenAccept(v -> loop())}) keeps a flat stack.
          * </dl>
          *
          * @return a future of the value, or of null at the end of the stream
@@ -1249,23 +1244,10 @@ public final class Broadcast {
                     state = BUSY;
                     continue;
                 }
-                if (Trampoline.isActive()) {
-                    // Inside a completion on this thread: deliver from the outermost frame, so
-                    // that a continuation calling recv() again does not recurse. The waiter is
-                    // never linked (claimed before anyone sees it, so never withdrawn); it is
-                    // the pending receive, settled by the next enter() like any other: a cancel
-                    // that wins leaves its outcome undelivered and the cursor where it is.
-                    RecvWait<T> w = new RecvWait<>(shared, q);
-                    w.tryClaim(); // a fresh waiter: always succeeds
-                    w.deliver(r);
-                    state = w; // pending until the deferred delivery or a cancel completes it
-                    Trampoline.defer(w);
-                    return w.future();
-                }
                 try {
-                    return CompletableFuture.completedFuture(take(q, r));
+                    return StackSafeFuture.completed(take(q, r));
                 } catch (LaggedException | ClosedException e) {
-                    return CompletableFuture.failedFuture(e);
+                    return StackSafeFuture.failed(e);
                 } finally {
                     state = null;
                 }

@@ -1,5 +1,6 @@
 package dev.tributary.sync;
 
+import dev.tributary.sync.internal.StackSafeFuture;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -20,7 +21,7 @@ final class Guarded {
     static <G extends AutoCloseable, R> CompletableFuture<R> run(
             CompletableFuture<G> acquisition,
             Function<? super G, ? extends CompletionStage<R>> action) {
-        CompletableFuture<R> result = new CompletableFuture<>();
+        CompletableFuture<R> result = new StackSafeFuture<>();
         // Completing the result from outside before the grant withdraws the acquisition (cancel
         // contract).
         result.whenComplete((r, e) -> acquisition.cancel(false));

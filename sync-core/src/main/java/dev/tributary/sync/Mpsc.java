@@ -2,9 +2,10 @@ package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BatchSemaphore;
 import dev.tributary.sync.internal.BlockingCheck;
+import dev.tributary.sync.internal.ClaimFuture;
 import dev.tributary.sync.internal.FireChain;
-import dev.tributary.sync.internal.MpscClaimFuture;
 import dev.tributary.sync.internal.MpscQueue;
+import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Trampoline;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
@@ -16,10 +17,8 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -92,12 +91,12 @@ public final class Mpsc {
      * and then clears `rx`. Because the condition is stable while the consumer is parked (the head
      * does not move, a ready slot stays ready), a claimer always finds what it was woken for.
      *
-     * Cancellation. An async receive's future is an MpscClaimFuture: the claim CAS above and an
+     * Cancellation. An async receive's future is an ClaimFuture: the claim CAS above and an
      * external completion (cancel, orTimeout) race on one word, decided before anything is taken.
      * A cancel that wins unpublishes the waiter, and nothing was consumed; a claim that wins takes
      * the messages (appends them to the recvMany buffer) and completes the future, and the
      * external completion returns false. So a value never has to be handed back. A bounded send
-     * that has to wait is an MpscClaimFuture over the semaphore's acquisition: whoever wins its
+     * that has to wait is an ClaimFuture over the semaphore's acquisition: whoever wins its
      * claim decides whether the granted permit pushes the value or is returned.
      *
      * Blocking receives reuse one waiter per receiver (no allocation per message): a producer that
@@ -975,12 +974,9 @@ public final class Mpsc {
          *   <dd>Single consumer; messages in FIFO order of enqueueing.
          *   <dt>Completion thread
          *   <dd>Already complete when a message was ready or the stream ended; otherwise completed
-         *       by the sending (or closing) thread, trampolined. Called from inside a completion
-         *       that this library is running on the current thread, a receive that finds a message
-         *       returns a pending future instead, completed on this thread as soon as that outer
-         *       completion returns ({@code join()} or {@code get()} on it from this thread
-         *       completes it at once): loops written as recursion ({@code recv().thenAccept(m ->
-         *       loop())}) then keep a flat stack.
+         *       by the sending (or closing) thread. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>: a loop written as
+         *       recursion ({@code recv().thenAccept(m -> loop())}) keeps a flat stack.
          * </dl>
          *
          * @return a future of the message, or of null once the channel is closed and drained;
@@ -1695,7 +1691,7 @@ public final class Mpsc {
 
         CompletableFuture<Void> closed() {
             if (isClosed()) {
-                return CompletableFuture.completedFuture(null);
+                return StackSafeFuture.completed(null);
             }
             ClosedWait w = new ClosedWait(this);
             lock.lock();
@@ -1707,7 +1703,7 @@ public final class Mpsc {
             } finally {
                 lock.unlock();
             }
-            return CompletableFuture.completedFuture(null);
+            return StackSafeFuture.completed(null);
         }
 
         void withdrawClosedWait(ClosedWait w) {
@@ -1799,9 +1795,9 @@ public final class Mpsc {
             int r = sem.tryAcquire(1);
             if (r == BatchSemaphore.ACQUIRED) {
                 pushAndWake(value);
-                return CompletableFuture.completedFuture(null);
+                return StackSafeFuture.completed(null);
             } else if (r == BatchSemaphore.CLOSED_STATUS) {
-                return CompletableFuture.failedFuture(sendClosedError());
+                return StackSafeFuture.failed(sendClosedError());
             }
             SendFuture<T> f = new SendFuture<>(this, value);
             f.start();
@@ -1880,58 +1876,43 @@ public final class Mpsc {
 
         CompletableFuture<T> recv() {
             checkNoPendingReceive("recv");
-            boolean nested = Trampoline.isActive();
-            T v = nested ? null : queue.poll();
+            T v = queue.poll();
             if (v != null) {
                 consumed(1);
-                return CompletableFuture.completedFuture(v);
+                return StackSafeFuture.completed(v);
             }
             if (closedAndIdle()) {
                 ClosedException f = endFailure();
-                return f != null
-                        ? CompletableFuture.failedFuture(f)
-                        : CompletableFuture.completedFuture(null);
+                return f != null ? StackSafeFuture.failed(f) : StackSafeFuture.completed(null);
             }
-            return park(new RecvOp<>(this, null, 1, false), nested);
+            return park(new RecvOp<>(this, null, 1, false));
         }
 
         CompletableFuture<Integer> recvMany(List<? super T> buffer, int limit) {
             checkMany(buffer, limit);
             checkNoPendingReceive("recvMany");
             if (limit == 0) {
-                return CompletableFuture.completedFuture(0);
+                return StackSafeFuture.completed(0);
             }
-            boolean nested = Trampoline.isActive();
-            T v = nested ? null : queue.poll();
+            T v = queue.poll();
             if (v != null) {
                 int n = appendReady(buffer, v, limit);
                 consumed(n);
-                return CompletableFuture.completedFuture(n);
+                return StackSafeFuture.completed(n);
             }
             if (closedAndIdle()) {
                 ClosedException f = endFailure();
-                return f != null
-                        ? CompletableFuture.failedFuture(f)
-                        : CompletableFuture.completedFuture(0);
+                return f != null ? StackSafeFuture.failed(f) : StackSafeFuture.completed(0);
             }
-            return park(new RecvOp<>(this, buffer, limit, false), nested);
+            return park(new RecvOp<>(this, buffer, limit, false));
         }
 
-        /**
-         * Publishes an async waiter, re-checks (Dekker), and returns its future. When {@code
-         * deferred} (the caller runs inside a trampolined completion), a waiter that can be served
-         * at once is delivered from the outermost trampoline frame instead of before returning, so
-         * that a continuation calling recv() again does not recurse (Trampoline.defer).
-         */
+        /** Publishes an async waiter, re-checks (Dekker), and returns its future. */
         @SuppressWarnings("unchecked")
-        private <R> CompletableFuture<R> park(RecvOp<T> op, boolean deferred) {
+        private <R> CompletableFuture<R> park(RecvOp<T> op) {
             RX.setVolatile(this, op);
             if ((queue.readyAtHead() || closedAndIdle()) && op.tryClaim()) {
-                if (deferred) {
-                    Trampoline.defer(op);
-                } else {
-                    op.deliver(); // completes the future before anyone else can see it
-                }
+                op.deliver(); // completes the future before anyone else can see it
             }
             return (CompletableFuture<R>) (CompletableFuture<?>) op.future;
         }
@@ -2123,9 +2104,9 @@ public final class Mpsc {
                 consumed(taken);
             }
             if (failure != null) {
-                op.future.internalCompleteExceptionally(failure);
+                op.future.failClaimed(failure);
             } else {
-                op.future.internalComplete(result);
+                op.future.completeClaimed(result);
             }
         }
 
@@ -2271,42 +2252,11 @@ public final class Mpsc {
     }
 
     /** The future of an async receive. */
-    private static final class OpFuture<T> extends MpscClaimFuture<Object> {
+    private static final class OpFuture<T> extends ClaimFuture<Object> {
         private final RecvOp<T> op;
 
         OpFuture(RecvOp<T> op) {
             this.op = op;
-        }
-
-        /**
-         * Waits for the result; a delivery deferred on this thread (Trampoline.defer) is run first
-         * instead of waiting for itself.
-         */
-        @Override
-        public Object join() {
-            if (!isDone()) {
-                Trampoline.runIfDeferred(op);
-            }
-            return super.join();
-        }
-
-        /** As {@link #join()}, with the checked exceptions of {@code Future.get}. */
-        @Override
-        public Object get() throws InterruptedException, ExecutionException {
-            if (!isDone()) {
-                Trampoline.runIfDeferred(op);
-            }
-            return super.get();
-        }
-
-        /** As {@link #get()}, for at most the given time. */
-        @Override
-        public Object get(long timeout, TimeUnit unit)
-                throws InterruptedException, ExecutionException, TimeoutException {
-            if (!isDone()) {
-                Trampoline.runIfDeferred(op);
-            }
-            return super.get(timeout, unit);
         }
 
         @Override
@@ -2319,7 +2269,7 @@ public final class Mpsc {
      * A bounded send that has to wait for capacity: the claim decides whether the granted permit
      * pushes the value (claim by the grant) or goes back (claim lost to cancellation).
      */
-    private static final class SendFuture<T> extends MpscClaimFuture<Void>
+    private static final class SendFuture<T> extends ClaimFuture<Void>
             implements BiConsumer<Boolean, Throwable> {
         private final Chan<T> chan;
         private T value;
@@ -2343,12 +2293,12 @@ public final class Mpsc {
                     T v = value;
                     value = null;
                     chan.pushAndWake(v);
-                    internalComplete(null);
+                    completeClaimed(null);
                 } else {
                     chan.releaseUnsent(1); // cancelled first: the value is not sent
                 }
             } else if (tryClaim()) {
-                internalCompleteExceptionally(ex);
+                failClaimed(ex);
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
+import dev.tributary.sync.internal.StackSafeFuture;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -125,7 +126,7 @@ public final class Notified implements AutoCloseable {
         switch (phase) {
             case INIT:
                 if (registerAsync()) {
-                    future = CompletableFuture.completedFuture(null);
+                    future = StackSafeFuture.completed(null);
                     return future;
                 }
                 handedOut = true;
@@ -137,7 +138,7 @@ public final class Notified implements AutoCloseable {
                 if (waiter != null && waiter.future() != null) {
                     return waiter.future(); // completed or cancelled already
                 }
-                future = new CompletableFuture<>();
+                future = new StackSafeFuture<>();
                 if (phase == DONE) {
                     future.complete(null);
                 } else {
@@ -287,7 +288,7 @@ public final class Notified implements AutoCloseable {
             return false;
         }
         if (passOnIfNotified) {
-            future = new CompletableFuture<>();
+            future = new StackSafeFuture<>();
             future.cancel(false);
             phase = CLOSED;
             waiter.passOn();

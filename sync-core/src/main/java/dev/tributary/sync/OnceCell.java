@@ -2,6 +2,7 @@ package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BatchSemaphore;
 import dev.tributary.sync.internal.BlockingCheck;
+import dev.tributary.sync.internal.StackSafeFuture;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -307,10 +308,10 @@ public final class OnceCell<T> {
         Slot<T> s = slot;
         T v = s.value;
         if (v != null) {
-            return CompletableFuture.completedFuture(v);
+            return StackSafeFuture.completed(v);
         }
         CompletableFuture<Object> turn = s.core.acquire(1, GRANT);
-        CompletableFuture<T> result = new CompletableFuture<>();
+        CompletableFuture<T> result = new StackSafeFuture<>();
         // Completing the result from outside before the turn withdraws the wait (cancel contract);
         // once granted, the turn future is complete and this does nothing.
         result.whenComplete((r, e) -> turn.cancel(false));

@@ -1,6 +1,7 @@
 package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
+import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Trampoline;
 import dev.tributary.sync.internal.Waiter;
 import java.lang.invoke.MethodHandles;
@@ -366,11 +367,8 @@ public final class Oneshot {
          *   <dt>Completion thread
          *   <dd>Already complete when the value (or the close) is there; otherwise completed by the
          *       thread that sends or closes (trampolined: a deep chain of completions does not grow
-         *       its stack), after the state change. One exception keeps loops written as recursion
-         *       flat: called from inside a completion that this library is running on the current
-         *       thread, a receive that finds the value returns a pending future, completed on this
-         *       thread as soon as that outer completion returns ({@code join()} or {@code get()} on
-         *       it from this thread completes it at once).
+         *       its stack), after the state change. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>.
          * </dl>
          *
          * @return a future of the value
@@ -639,13 +637,13 @@ public final class Oneshot {
 
         CompletableFuture<Void> closed() {
             if ((state & RX_CLOSED) != 0) {
-                return CompletableFuture.completedFuture(null);
+                return StackSafeFuture.completed(null);
             }
             ClosedWaiter w = new ClosedWaiter(this);
             for (; ; ) {
                 ClosedWaiter top = txWaiters;
                 if (top == TX_DONE) {
-                    return CompletableFuture.completedFuture(null);
+                    return StackSafeFuture.completed(null);
                 }
                 if (top != null && !top.isPending()) {
                     TX_WAITERS.compareAndSet(this, top, top.below); // drop a withdrawn one
@@ -722,19 +720,9 @@ public final class Oneshot {
                 int c = classify(s);
                 switch (c) {
                     case READY:
-                        if (Trampoline.isActive()) {
-                            // Inside a completion on this thread: deliver from the outermost
-                            // frame, so that a continuation calling recv() again does not recurse.
-                            RecvWaiter<T> d = new RecvWaiter<>(this, false);
-                            if (installDelivered(s, d)) {
-                                Trampoline.defer(d);
-                                return d.future();
-                            }
-                            break;
-                        }
                         T v = value;
                         if (take(s)) {
-                            return CompletableFuture.completedFuture(v);
+                            return StackSafeFuture.completed(v);
                         }
                         break;
                     case EMPTY:
@@ -750,7 +738,7 @@ public final class Oneshot {
                         throw pendingError("recv");
                     default:
                         settle(s);
-                        return CompletableFuture.failedFuture(goneError(c));
+                        return StackSafeFuture.failed(goneError(c));
                 }
             }
         }
@@ -829,30 +817,6 @@ public final class Oneshot {
                 if ((state & RX_WAITING) != 0) {
                     return false; // another receive got in: the caller classifies again
                 }
-                rxWaiter = w;
-                // release: rxWaiter; pairs with the acquire reads of state that see RX_WAITING
-                return STATE.compareAndSet(this, s, s | RX_WAITING);
-            } finally {
-                INSTALLING.setRelease(this, 0);
-            }
-        }
-
-        /**
-         * Installs {@code w}, already claimed with the value, as if it had been waiting when the
-         * value was sent (state {@code s} is READY): the same SENT|VALUE|RX_WAITING state a send to
-         * a waiting receive leaves, resolved through the waiter's future (see classify). The caller
-         * fires it, deferred. Returns false if the state moved.
-         */
-        private boolean installDelivered(int s, RecvWaiter<T> w) {
-            if (!INSTALLING.compareAndSet(this, 0, 1)) {
-                throw pendingError("recv"); // another receive is registering right now
-            }
-            try {
-                if ((state & RX_WAITING) != 0) {
-                    return false;
-                }
-                w.tryClaim(); // a fresh waiter: always succeeds
-                w.setValue(value);
                 rxWaiter = w;
                 // release: rxWaiter; pairs with the acquire reads of state that see RX_WAITING
                 return STATE.compareAndSet(this, s, s | RX_WAITING);

@@ -2,6 +2,7 @@ package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
 import dev.tributary.sync.internal.FireChain;
+import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
 import java.time.Duration;
@@ -150,11 +151,11 @@ public final class SetOnce<T> {
     public CompletableFuture<T> await() {
         T v = value;
         if (v != null) {
-            return CompletableFuture.completedFuture(v);
+            return StackSafeFuture.completed(v);
         }
         Await<T> w = new Await<>(this, false);
         v = enqueue(w);
-        return v != null ? CompletableFuture.completedFuture(v) : w.future();
+        return v != null ? StackSafeFuture.completed(v) : w.future();
     }
 
     /**

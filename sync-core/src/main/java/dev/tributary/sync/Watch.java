@@ -3,8 +3,10 @@ package dev.tributary.sync;
 import dev.tributary.sync.internal.BlockingCheck;
 import dev.tributary.sync.internal.FireChain;
 import dev.tributary.sync.internal.Spin;
+import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
+import dev.tributary.sync.internal.WaitingFuture;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -766,10 +768,10 @@ public final class Watch {
          */
         public CompletableFuture<Void> closed() {
             if (shared.senderClosed()) {
-                return CompletableFuture.completedFuture(null);
+                return StackSafeFuture.completed(null);
             }
             ClosedWaiter w = new ClosedWaiter(shared);
-            return shared.registerClosed(w) ? w.future() : CompletableFuture.completedFuture(null);
+            return shared.registerClosed(w) ? w.future() : StackSafeFuture.completed(null);
         }
 
         /**
@@ -1169,10 +1171,10 @@ public final class Watch {
             Snapshot<T> s = shared.current;
             if (s.version() != seen) {
                 seen = s.version();
-                return CompletableFuture.completedFuture(null);
+                return StackSafeFuture.completed(null);
             }
             if (s.isClosed()) {
-                return CompletableFuture.failedFuture(Shared.closedForRecv(s, "changed"));
+                return StackSafeFuture.failed(Shared.closedForRecv(s, "changed"));
             }
             ChangedWaiter<Void> w = new ChangedWaiter<>(shared, false, seen, null);
             claimPending(w, "changed");
@@ -1183,9 +1185,9 @@ public final class Watch {
             pending = null;
             if (now.version() != seen) {
                 seen = now.version();
-                return CompletableFuture.completedFuture(null);
+                return StackSafeFuture.completed(null);
             }
-            return CompletableFuture.failedFuture(Shared.closedForRecv(now, "changed"));
+            return StackSafeFuture.failed(Shared.closedForRecv(now, "changed"));
         }
 
         /**
@@ -1229,16 +1231,16 @@ public final class Watch {
             try {
                 matched = predicate.test(s.value);
             } catch (Throwable t) {
-                return CompletableFuture.failedFuture(t);
+                return StackSafeFuture.failed(t);
             }
             if (matched) {
                 long v = s.version();
                 Ref<T> r = new Ref<>(s.value, v != seen, v);
                 seen = v;
-                return CompletableFuture.completedFuture(r);
+                return StackSafeFuture.completed(r);
             }
             if (s.isClosed()) {
-                return CompletableFuture.failedFuture(Shared.closedForRecv(s, "waitFor"));
+                return StackSafeFuture.failed(Shared.closedForRecv(s, "waitFor"));
             }
             WaitFor<T> f = new WaitFor<>(shared, predicate, seen, s.version());
             claimPending(f, "waitFor");
@@ -1588,7 +1590,7 @@ public final class Watch {
      * ("rounds"), the predicate evaluated after each. Completing it from outside withdraws the
      * current round (cancel contract).
      */
-    private static final class WaitFor<T> extends CompletableFuture<Ref<T>> {
+    private static final class WaitFor<T> extends WaitingFuture<Ref<T>> {
         private final Shared<T> shared;
         private final Predicate<? super T> predicate;
 
@@ -1662,7 +1664,7 @@ public final class Watch {
                 if (matched) {
                     Ref<T> r = new Ref<>(s.value, v != seenAtStart, v);
                     delivered = r;
-                    super.complete(r);
+                    completeInternally(r);
                     return false;
                 }
             }
@@ -1674,7 +1676,7 @@ public final class Watch {
         }
 
         private void internalCompleteExceptionally(Throwable t) {
-            super.completeExceptionally(t);
+            failInternally(t);
         }
 
         /** Marks the matched version seen if this future holds the match (called by settle). */
@@ -1685,7 +1687,12 @@ public final class Watch {
             }
         }
 
-        private void withdrawFirst() {
+        /**
+         * Withdraws the current round before an outside completion lands (withdraw, then race: a
+         * match delivered in the race is recognised by identity in {@link #applyMark}).
+         */
+        @Override
+        protected boolean beforeExternalCompletion() {
             if (!isDone()) {
                 withdrawn = true; // volatile write, then the read of round (Dekker)
                 ChangedWaiter<Void> w = round;
@@ -1693,36 +1700,7 @@ public final class Watch {
                     w.future().cancel(false);
                 }
             }
-        }
-
-        @Override
-        public boolean complete(Ref<T> value) {
-            withdrawFirst();
-            return super.complete(value);
-        }
-
-        @Override
-        public boolean completeExceptionally(Throwable ex) {
-            withdrawFirst();
-            return super.completeExceptionally(ex);
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            withdrawFirst();
-            return super.cancel(mayInterruptIfRunning);
-        }
-
-        @Override
-        public void obtrudeValue(Ref<T> value) {
-            throw new UnsupportedOperationException(
-                    "obtrudeValue is not supported on a Tributary wait: complete or cancel it instead");
-        }
-
-        @Override
-        public void obtrudeException(Throwable ex) {
-            throw new UnsupportedOperationException(
-                    "obtrudeException is not supported on a Tributary wait: complete or cancel it instead");
+            return true;
         }
     }
 

@@ -194,18 +194,18 @@ public final class BatchSemaphore {
     public <R> CompletableFuture<R> acquire(int n, IntFunction<? extends R> onGrant) {
         int r = tryAcquire(n);
         if (r == ACQUIRED) {
-            return CompletableFuture.completedFuture(onGrant.apply(n));
+            return StackSafeFuture.completed(onGrant.apply(n));
         } else if (r == CLOSED_STATUS) {
-            return CompletableFuture.failedFuture(closedError.get());
+            return StackSafeFuture.failed(closedError.get());
         }
         Acquire<R> w = new Acquire<>(this, n, onGrant, false);
         r = enqueue(w);
         if (r == QUEUED) {
             return w.future();
         } else if (r == ACQUIRED) {
-            return CompletableFuture.completedFuture(onGrant.apply(n));
+            return StackSafeFuture.completed(onGrant.apply(n));
         } else {
-            return CompletableFuture.failedFuture(closedError.get());
+            return StackSafeFuture.failed(closedError.get());
         }
     }
 

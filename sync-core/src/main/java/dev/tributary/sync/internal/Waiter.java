@@ -2,9 +2,7 @@ package dev.tributary.sync.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -269,11 +267,11 @@ public abstract class Waiter<V> extends Trampoline.Task {
     }
 
     /**
-     * The future handed to async callers. Completing it from outside ({@code cancel}, {@code
-     * complete}, {@code completeExceptionally}, {@code orTimeout}, {@code completeOnTimeout})
-     * withdraws the waiter.
+     * The future handed to async callers: a {@link WaitingFuture} whose every outside completion
+     * ({@code cancel}, {@code complete}, {@code completeExceptionally}, {@code completeAsync},
+     * {@code orTimeout}, {@code completeOnTimeout}) withdraws the waiter first.
      */
-    static final class WaiterFuture<V> extends CompletableFuture<V> {
+    static final class WaiterFuture<V> extends WaitingFuture<V> {
         private final Waiter<V> waiter;
 
         WaiterFuture(Waiter<V> waiter) {
@@ -281,114 +279,26 @@ public abstract class Waiter<V> extends Trampoline.Task {
         }
 
         boolean internalComplete(V v) {
-            return super.complete(v);
+            return completeInternally(v);
         }
 
         boolean internalCompleteExceptionally(Throwable t) {
-            return super.completeExceptionally(t);
+            return failInternally(t);
         }
 
         /**
-         * Withdraws the waiter before the external completion becomes visible, so that dependents
-         * of the completed future (and threads that observe it) already see the primitive without
-         * it, as with tokio's synchronous drop. If the waiter was claimed first, the grant stands
-         * and its internal completion will fail against the external one, handing the value back
-         * through {@link Waiter#undelivered(Object)}.
+         * Withdraws the waiter before the outside completion becomes visible, so that dependents of
+         * the completed future (and threads that observe it) already see the primitive without it,
+         * as with tokio's synchronous drop. If the waiter was claimed first, the grant stands and
+         * its internal completion will fail against the outside one, handing the value back through
+         * {@link Waiter#undelivered(Object)}.
          */
-        private void withdrawFirst() {
+        @Override
+        protected boolean beforeExternalCompletion() {
             if (!isDone() && waiter.tryCancel()) {
                 waiter.withdraw();
             }
-        }
-
-        @Override
-        public boolean complete(V v) {
-            withdrawFirst();
-            return super.complete(v);
-        }
-
-        @Override
-        public boolean completeExceptionally(Throwable ex) {
-            withdrawFirst();
-            return super.completeExceptionally(ex);
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            withdrawFirst();
-            return super.cancel(mayInterruptIfRunning);
-        }
-
-        @Override
-        public CompletableFuture<V> completeAsync(
-                java.util.function.Supplier<? extends V> supplier, Executor executor) {
-            Objects.requireNonNull(supplier, "supplier");
-            Objects.requireNonNull(executor, "executor");
-            executor.execute(
-                    () -> {
-                        try {
-                            complete(supplier.get());
-                        } catch (Throwable t) {
-                            completeExceptionally(t);
-                        }
-                    });
-            return this;
-        }
-
-        /**
-         * Waits for the outcome; if its delivery was deferred on this thread (see {@link
-         * Trampoline#defer}), runs it first instead of waiting for itself.
-         */
-        @Override
-        public V join() {
-            if (!isDone()) {
-                Trampoline.runIfDeferred(waiter);
-            }
-            return super.join();
-        }
-
-        /** As {@link #join()}, with the checked exceptions of {@code Future.get}. */
-        @Override
-        public V get() throws InterruptedException, java.util.concurrent.ExecutionException {
-            if (!isDone()) {
-                Trampoline.runIfDeferred(waiter);
-            }
-            return super.get();
-        }
-
-        /** As {@link #get()}, for at most the given time. */
-        @Override
-        public V get(long timeout, java.util.concurrent.TimeUnit unit)
-                throws InterruptedException,
-                        java.util.concurrent.ExecutionException,
-                        java.util.concurrent.TimeoutException {
-            if (!isDone()) {
-                Trampoline.runIfDeferred(waiter);
-            }
-            return super.get(timeout, unit);
-        }
-
-        /**
-         * Unsupported: forcing a value onto a waiter's future could hand out a permit twice or lose
-         * one.
-         *
-         * @throws UnsupportedOperationException always
-         */
-        @Override
-        public void obtrudeValue(V value) {
-            throw new UnsupportedOperationException(
-                    "obtrudeValue is not supported on a Tributary wait: complete or cancel it instead");
-        }
-
-        /**
-         * Unsupported: see {@link #obtrudeValue(Object)}.
-         *
-         * @throws UnsupportedOperationException always
-         */
-        @Override
-        public void obtrudeException(Throwable ex) {
-            throw new UnsupportedOperationException(
-                    "obtrudeException is not supported on a Tributary wait: complete or cancel it instead");
+            return true;
         }
 
         @Override
