@@ -22,9 +22,9 @@ import org.junit.jupiter.api.function.Executable;
 
 /**
  * Bad input and misuse of {@link Broadcast}: every argument check and every use of a closed handle
- * or of a busy single-consumer receiver, asserting the exception type and its message (DESIGN §7,
- * layer 6). tokio panics (or cannot compile) in these cases: {@code zero_capacity} and {@code
- * capacity_too_big} of {@code tokio/tests/sync_broadcast.rs}.
+ * or of a busy single-consumer receiver, asserting the exception type and its message
+ * (docs/design.md §7, layer 6). tokio panics (or cannot compile) in these cases: {@code
+ * zero_capacity} and {@code capacity_too_big} of {@code tokio/tests/sync_broadcast.rs}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BroadcastBadInputTest {

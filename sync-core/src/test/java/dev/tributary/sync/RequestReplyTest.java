@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The seed's request/reply pattern — an mpsc of commands, each carrying a oneshot for its reply —
- * for 1,000,000 round trips on one thread, and the stack-depth guarantees behind it (DESIGN §2).
+ * for 1,000,000 round trips on one thread, and the stack-depth guarantees behind it (docs/design.md
+ * §3).
  *
  * <p>Two mechanisms keep the stack flat. A waiter's completion fired from inside another completion
  * is trampolined; and a receive that finds its value while the current thread is already inside a
