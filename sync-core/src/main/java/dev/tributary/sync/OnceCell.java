@@ -3,6 +3,7 @@ package dev.tributary.sync;
 import dev.tributary.sync.internal.BatchSemaphore;
 import dev.tributary.sync.internal.BlockingCheck;
 import dev.tributary.sync.internal.StackSafeFuture;
+import dev.tributary.sync.internal.WaitingFuture;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -311,10 +312,9 @@ public final class OnceCell<T> {
             return StackSafeFuture.completed(v);
         }
         CompletableFuture<Object> turn = s.core.acquire(1, GRANT);
-        CompletableFuture<T> result = new StackSafeFuture<>();
-        // Completing the result from outside before the turn withdraws the wait (cancel contract);
-        // once granted, the turn future is complete and this does nothing.
-        result.whenComplete((r, e) -> turn.cancel(false));
+        // Completing the result from outside withdraws the turn first (cancel contract); once
+        // granted, the turn future is complete and that does nothing.
+        InitFuture<T> result = new InitFuture<>(turn);
         turn.whenComplete(
                 (granted, failure) -> {
                     if (failure == null) {
@@ -324,7 +324,7 @@ public final class OnceCell<T> {
                             s.runInitializer(init, tryInit, result);
                         }
                     } else if (failure instanceof Initialized) {
-                        result.complete(s.value); // non-null: the core closes only after store
+                        result.deliver(s.value); // non-null: the core closes only after store
                     }
                     // otherwise the turn was cancelled through result, which is already done
                 });
@@ -382,7 +382,7 @@ public final class OnceCell<T> {
         void runInitializer(
                 Supplier<? extends CompletionStage<? extends T>> init,
                 boolean tryInit,
-                CompletableFuture<T> result) {
+                InitFuture<T> result) {
             CompletionStage<? extends T> stage;
             try {
                 stage = init.get();
@@ -391,23 +391,23 @@ public final class OnceCell<T> {
                 }
             } catch (Throwable t) {
                 core.release(1);
-                result.completeExceptionally(t);
+                result.fail(t);
                 return;
             }
             stage.whenComplete(
                     (v, error) -> {
                         if (error == null && v != null) {
                             store(v);
-                            result.complete(v);
+                            result.deliver(v);
                             return;
                         }
                         core.release(1); // failed attempt: the next waiter tries
                         if (error != null) {
-                            result.completeExceptionally(error);
+                            result.fail(error);
                         } else if (tryInit) {
-                            result.complete(null);
+                            result.deliver(null);
                         } else {
-                            result.completeExceptionally(
+                            result.fail(
                                     new NullPointerException(
                                             "the initializer completed with null"));
                         }
@@ -480,6 +480,35 @@ public final class OnceCell<T> {
             SLOT = MethodHandles.lookup().findVarHandle(OnceCell.class, "slot", Slot.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The future of {@code getOrInit}/{@code getOrTryInit}: a {@link WaitingFuture}, so every
+     * outside completion withdraws the caller's initialisation turn before it becomes visible; the
+     * cell completes it with {@link #deliver} and {@link #fail}.
+     */
+    static final class InitFuture<T> extends WaitingFuture<T> {
+        private final CompletableFuture<?> turn;
+
+        InitFuture(CompletableFuture<?> turn) {
+            this.turn = turn;
+        }
+
+        boolean deliver(T value) {
+            return completeInternally(value);
+        }
+
+        boolean fail(Throwable failure) {
+            return failInternally(failure);
+        }
+
+        @Override
+        protected boolean beforeExternalCompletion() {
+            if (!isDone()) {
+                turn.cancel(false); // withdraws the wait; a turn granted in the race is passed on
+            }
+            return true;
         }
     }
 }

@@ -1022,7 +1022,9 @@ public final class Watch {
                 ChangedWaiter<?> w = (ChangedWaiter<?>) p;
                 CompletableFuture<?> f = w.future();
                 if (f.isDone()) {
-                    if (!f.isCompletedExceptionally() && w.granted != NONE) {
+                    if (!f.isCompletedExceptionally()
+                            && w.granted != NONE
+                            && w.deliveredInternally()) {
                         seen = w.granted;
                     }
                     PENDING.compareAndSet(this, p, null);

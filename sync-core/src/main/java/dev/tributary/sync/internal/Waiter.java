@@ -85,6 +85,21 @@ public abstract class Waiter<V> extends Trampoline.Task {
 
     private Throwable failure;
 
+    /** Async mode: true once this waiter's own completion of its future won; volatile. */
+    private volatile boolean internallyDelivered;
+
+    /**
+     * Returns true if the future of this (async) waiter was completed with the outcome the owner
+     * recorded, rather than by an outside completion. Meaningful once the future is done; an owner
+     * that records a side effect only for a delivered outcome (Watch marks a version seen) checks
+     * it.
+     *
+     * @return whether the owner's completion won
+     */
+    public final boolean deliveredInternally() {
+        return internallyDelivered;
+    }
+
     /** Blocking mode hand-shake: release-written by fire, acquire-read by the parked thread. */
     private volatile boolean fired;
 
@@ -184,7 +199,11 @@ public abstract class Waiter<V> extends Trampoline.Task {
         } else {
             V v = value;
             value = null;
+            // Written before the completion, so that a dependent of this very completion already
+            // reads true; reset if an outside completion had won (see deliveredInternally).
+            internallyDelivered = true;
             if (!future.internalComplete(v)) {
+                internallyDelivered = false;
                 undelivered(v);
             }
         }
