@@ -1,22 +1,12 @@
 package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
-import dev.tributary.sync.internal.FireChain;
-import dev.tributary.sync.internal.Spin;
-import dev.tributary.sync.internal.StackSafeFuture;
-import dev.tributary.sync.internal.Waiter;
-import dev.tributary.sync.internal.WaiterList;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Publisher;
@@ -49,10 +39,10 @@ import org.reactivestreams.Subscriber;
  *       the oldest retained value, it stays subscribed, and the next receive returns that value. It
  *       may lag again.
  *   <li><b>Ordering</b>: all receivers see the values in one total order, the order in which the
- *       sends took their positions; values of one sender are in that sender's order.
+ *       sends reserved their positions; values of one sender are in that sender's order.
  *   <li><b>Progress</b>: sends and receives take no lock (one CAS per send, one per receive on the
  *       receiver's own state); a send takes a short internal lock only while some receiver waits. A
- *       receive that finds a position claimed by a send still writing it spins (then yields) until
+ *       receive that finds a position reserved by a send still writing it spins (then yields) until
  *       the value is written, so a value whose send has returned is never missed.
  *   <li><b>Closing</b>: when the last strong {@link Sender} closes (or {@link
  *       Sender#closeChannel(Throwable)} is called) no value can be sent; each receiver first reads
@@ -75,88 +65,10 @@ import org.reactivestreams.Subscriber;
 public final class Broadcast {
 
     /*
-     * Implementation overview
-     *
-     * After tokio's sync/broadcast.rs (a power-of-two ring of slots, each stamped with the
-     * position it holds; a receiver whose slot holds another position has lagged), with the
-     * locks of the data path replaced by a per-slot seqlock and one CAS word.
-     *
-     * Positions are 43-bit counters, compared with dist(a, b), the signed 43-bit difference, so
-     * they wrap safely (lag counts are exact while a receiver is less than 2^42 values behind).
-     *
-     * tail (volatile long) = pos << 21 | receiverCount << 1 | CLOSED. pos is the next position to
-     * claim. One word, so that a send claims its position, reads the receiver count it returns
-     * and checks CLOSED atomically (tokio does this under its tail lock), and subscribe() takes
-     * its starting position atomically with incrementing the count: a receiver sees exactly the
-     * positions claimed after its subscribe, and send's result counts exactly the receivers that
-     * will see it. Send: CAS tail from w (open, count > 0) to w + POS_ONE. Subscribe: CAS
-     * w -> w + RX_ONE. Receiver close: getAndAdd(-RX_ONE). Close: set CLOSED under `lock`.
-     *
-     * Slots: seqs[i] (stamp = pos << 1 | WRITING) and vals[i]. Slot i holds positions i, i + cap,
-     * i + 2cap, ... in that order: the writer of p waits until the stamp is (p - cap) << 1, i.e.
-     * the previous lap is fully written (it only waits when more senders than slots are in
-     * flight), sets the odd stamp p << 1 | 1, a store-store fence, writes the value, and publishes
-     * the even stamp p << 1 with a volatile write. An overwrite takes effect when its position is
-     * claimed, not when it is written: once q + cap is claimed, q is gone. A reader of position q
-     * reads the stamp (acquire): equal to q << 1 -> reads the value, an acquire fence, and
-     * re-reads the stamp (seqlock: unchanged means the value is q's), then reads tail: if
-     * tail - q <= cap the value is returned (linearization point: that read of tail), otherwise
-     * the receiver lagged. Any other stamp: it reads tail; tail - q > cap -> lagged; tail == q ->
-     * empty (end of stream if CLOSED); otherwise a sender claimed q and is still writing it, and
-     * every receive spins (then yields) until it is written: the window is a few instructions
-     * unless that sender is descheduled. Waiting asynchronously there instead would let a
-     * cancelled recv() miss a value that len() already counted (BroadcastLincheckTest found it).
-     * A lagged receiver missed tail - cap - q values (>= 1) and its cursor jumps to tail - cap
-     * (tokio's rule; claimed positions count as sent).
-     * Linearization points: send, its successful CAS of tail; subscribe, its CAS; a receive, the
-     * read of tail that decides its outcome. BroadcastLincheckTest found the version without the
-     * tail check after a successful slot read: a receiver could still read q after another
-     * thread had observed the claim of q + cap.
-     *
-     * Waiting (tokio's waiter list under its tail lock): receivers that find nothing link a
-     * Waiter in `waiters` under `lock` and then set `waiting` = the list size (volatile) and
-     * re-check their slot with volatile reads; senders publish the stamp with a volatile write
-     * and then read `waiting` (volatile). Dekker: one of them sees the other, so either the
-     * receiver finds the value or the sender takes the lock and claims the waiter; senders pay
-     * for the lock only when someone waits. A sender claims every waiter whose position is ready
-     * (published, overwritten, or at the tail of a closed channel), and for an async waiter reads
-     * the outcome on the receiver's behalf (under the lock: no user code runs there), then fires
-     * them after unlocking (trampolined). A blocking waiter is only woken; its thread reads.
-     *
-     * Cancel safety without rewinding: a receiver's cursor `next` moves only inside a receive
-     * that holds the receiver's `state`, never on a sender's thread.
-     * An async waiter records the outcome it delivered and the cursor after it; the next
-     * operation on the receiver settles it: if the future holds that very outcome, the cursor
-     * moves there; if it was cancelled or completed from outside first, the cursor stays and the
-     * value (or the lag) is read again. `state` (null, BUSY or the pending waiter) is CASed on
-     * entry to every receive, so a second concurrent receive fails without touching anything.
-     * A recv() that finds something returns a complete StackSafeFuture, whose dependents run
-     * through the trampoline, so recursive consumers keep a flat stack.
-     *
-     * Publisher views (BroadcastPublisher): a subscription owns a receiver and polls it with
-     * tryRecv on its drain loop. When empty it calls Receiver.whenReadable(): an async WakeWait
-     * registered like any waiter at the receiver's position, claimed by the same wake loop, but
-     * whose outcome is only TRUE: it consumes nothing and moves no cursor (the drain loop reads
-     * for itself, as a blocking receive does). So withdrawing it never has anything to give back;
-     * the receiver keeps it in `hook` so that close() withdraws it, and a new call replaces a
-     * stale one (the cursor moved on). It is not the pending receive (`state` stays free), so
-     * tryRecv works while it is linked.
-     *
-     * Sender.len(): tokio counts, per slot, the receivers still to read it. Here each receiver's
-     * cursor is readable (release-written), and len = min(cap, tail - min cursor) over the live
-     * receivers (a registry used only by len()): the same number, without an atomic decrement
-     * per slot and receive.
-     *
-     * Why 43 bits: the count and CLOSED must share the word with the position (see above), and
-     * 2^20 - 1 receivers are plenty; wrapping positions cost one shift pair per comparison.
-     *
-     * Retention: a slot keeps its value until a later lap overwrites it (tokio drops it once
-     * every receiver read it, which needs the per-slot count this design avoids).
-     *
-     * Progress: send is lock-free except when it laps a slot whose previous writer has not
-     * finished (more than `capacity` sends in flight); receives are lock-free except that they
-     * wait for the writer of a claimed position. Guarded by BroadcastLincheckTest (model
-     * checking, cancellation included) and BroadcastRaceTest.
+     * This file holds the factory and the public handles; each handle method delegates to the
+     * channel's shared state (BroadcastShared: the ring, the tail word, the waiter list, closing)
+     * or, for a receiver, to its cursor (BroadcastCursor: the receive operations and their
+     * waiters). The implementation overviews are there.
      */
 
     /** The largest capacity {@link #channel(int)} accepts: 2^30. */
@@ -164,22 +76,6 @@ public final class Broadcast {
 
     /** The largest number of receivers a channel can have at once: 2^20 - 1 (1,048,575). */
     public static final int MAX_RECEIVERS = (1 << 20) - 1;
-
-    private static final int POS_BITS = 43;
-    private static final int POS_SHIFT = 64 - POS_BITS;
-    private static final long POS_MASK = (1L << POS_BITS) - 1;
-    private static final long POS_ONE = 1L << POS_SHIFT;
-    private static final long RX_ONE = 2L;
-    private static final long CLOSED = 1L;
-
-    /** Probe outcome: nothing to read now. */
-    private static final Object EMPTY = new Object();
-
-    /** Probe outcome: closed and nothing left for this receiver. */
-    private static final Object END = new Object();
-
-    /** Receiver state: a receive is running on some thread. */
-    private static final Object BUSY = new Object();
 
     private Broadcast() {}
 
@@ -194,7 +90,7 @@ public final class Broadcast {
      * @throws IllegalArgumentException if {@code capacity} is out of range
      */
     public static <T> Channel<T> channel(int capacity) {
-        Shared<T> s = new Shared<>(checkCapacity(capacity));
+        BroadcastShared<T> s = new BroadcastShared<>(checkCapacity(capacity));
         return new Channel<>(new Sender<>(s), s.subscribe());
     }
 
@@ -209,17 +105,17 @@ public final class Broadcast {
      * @throws IllegalArgumentException if {@code capacity} is out of range
      */
     public static <T> Sender<T> sender(int capacity) {
-        return new Sender<>(new Shared<T>(checkCapacity(capacity)));
+        return new Sender<>(new BroadcastShared<T>(checkCapacity(capacity)));
     }
 
     /** For tests: a channel whose positions start at {@code start}, e.g. just before they wrap. */
     static <T> Channel<T> channelStartingAt(int capacity, long start) {
-        Shared<T> s = new Shared<>(checkCapacity(capacity), start);
+        BroadcastShared<T> s = new BroadcastShared<>(checkCapacity(capacity), start);
         return new Channel<>(new Sender<>(s), s.subscribe());
     }
 
     /** For tests: the largest position before positions wrap around to 0. */
-    static final long LAST_POSITION = POS_MASK;
+    static final long LAST_POSITION = BroadcastShared.POS_MASK;
 
     private static int checkCapacity(int capacity) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
@@ -239,473 +135,6 @@ public final class Broadcast {
     public record Channel<T>(Sender<T> sender, Receiver<T> receiver) {}
 
     // ---------------------------------------------------------------------------------------
-    // Positions
-
-    private static long pos(long tail) {
-        return tail >>> POS_SHIFT;
-    }
-
-    private static int rxCount(long tail) {
-        return (int) (tail >>> 1) & MAX_RECEIVERS;
-    }
-
-    /** The signed 43-bit difference {@code a - b} of two positions. */
-    private static long dist(long a, long b) {
-        return ((a - b) << POS_SHIFT) >> POS_SHIFT;
-    }
-
-    private static long add(long p, long n) {
-        return (p + n) & POS_MASK;
-    }
-
-    private static void backOff(int spins) {
-        if (spins < 64) {
-            Thread.onSpinWait();
-        } else {
-            Thread.yield();
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // The shared state
-
-    /** The ring, the tail word, the waiter lists and the handle counts of one channel. */
-    private static final class Shared<T> {
-        final int capacity;
-        final int mask;
-        final long[] seqs;
-        final Object[] vals;
-
-        /** pos << POS_SHIFT | receiverCount << 1 | CLOSED; see the overview. */
-        volatile long tail;
-
-        /** Size of {@code waiters}; written under {@code lock}, read by senders (Dekker). */
-        volatile int waiting;
-
-        /** The cause of closeChannel, written under {@code lock} before CLOSED is set. */
-        volatile Throwable closeCause;
-
-        volatile int strong = 1;
-        volatile int weak;
-
-        final ReentrantLock lock = new ReentrantLock();
-
-        /** Receivers waiting for a value; guarded by {@code lock}. */
-        WaiterList waiters = new WaiterList();
-
-        /** The other list of the wake loop's swap; empty between calls; guarded by {@code lock}. */
-        WaiterList spare = new WaiterList();
-
-        /** Sender.closed() waiters; guarded by {@code lock}. */
-        final WaiterList closedWaiters = new WaiterList();
-
-        /** Live receivers, for Sender.len() only. */
-        final Set<Receiver<T>> receivers = ConcurrentHashMap.newKeySet();
-
-        Shared(int capacity) {
-            this(capacity, 0L);
-        }
-
-        /** A channel whose first position is {@code start} (tests start near the wrap-around). */
-        Shared(int capacity, long start) {
-            this.capacity = capacity;
-            this.mask = capacity - 1;
-            this.seqs = new long[capacity];
-            this.vals = new Object[capacity];
-            this.tail = (start & POS_MASK) << POS_SHIFT;
-            for (int k = 0; k < capacity; k++) {
-                long p = add(start, k);
-                seqs[(int) p & mask] = add(p, -capacity) << 1; // "p - cap was written": free
-            }
-        }
-
-        // ---- sending
-
-        int send(T value) {
-            long w;
-            for (; ; ) {
-                w = tail;
-                if ((w & CLOSED) != 0) {
-                    Throwable cause = closeCause;
-                    throw new ClosedException(
-                            "cannot send: the broadcast channel was closed", cause);
-                }
-                if (rxCount(w) == 0) {
-                    throw new ClosedException(
-                            "cannot send: the broadcast channel has no receivers");
-                }
-                if (TAIL.compareAndSet(this, w, w + POS_ONE)) { // linearization point of send
-                    break;
-                }
-            }
-            write(pos(w), value);
-            if (waiting != 0) { // volatile read after the volatile publish: Dekker with register
-                wake();
-            }
-            return rxCount(w);
-        }
-
-        private void write(long p, Object value) {
-            int i = (int) p & mask;
-            long previous = add(p, -capacity) << 1;
-            for (int spins = 0; (long) SEQ.getAcquire(seqs, i) != previous; spins++) {
-                backOff(spins); // the previous lap's writer has not finished yet
-            }
-            SEQ.setOpaque(seqs, i, p << 1 | 1);
-            VarHandle.storeStoreFence(); // odd stamp before the value: pairs with probe's re-read
-            VAL.setOpaque(vals, i, value);
-            SEQ.setVolatile(seqs, i, p << 1); // release; pairs with getAcquire in probe
-        }
-
-        // ---- receiving
-
-        /**
-         * Reads position {@code q}: the value, a {@link LaggedException} (the cursor then moves by
-         * its {@code missed()}), {@link #END} or {@link #EMPTY} (only when nothing is claimed at
-         * {@code q}). A claimed but unwritten position is waited for, spinning.
-         */
-        Object probe(long q) {
-            int i = (int) q & mask;
-            long want = q << 1;
-            for (int spins = 0; ; spins++) {
-                long s = (long) SEQ.getAcquire(seqs, i); // pairs with setVolatile in write
-                if (s == want) {
-                    Object v = VAL.getOpaque(vals, i);
-                    VarHandle.acquireFence(); // value read before the stamp re-read
-                    if ((long) SEQ.getOpaque(seqs, i) != want) {
-                        continue; // overwritten while reading: the next round reports the lag
-                    }
-                    // The value is q's; it is still current only if q + cap is not claimed yet
-                    // (a claimed overwrite has taken effect even before it is written).
-                    long t = pos(tail); // linearization point of a successful receive
-                    return dist(t, q) <= capacity ? v : lagged(t, q);
-                }
-                long w = tail;
-                long t = pos(w);
-                if (dist(t, q) > capacity) {
-                    return lagged(t, q); // q + cap was claimed: q is gone, written or not
-                }
-                if (t == q) {
-                    return (w & CLOSED) != 0 ? END : EMPTY;
-                }
-                backOff(spins); // claimed, being written: the value is there (linearizability)
-            }
-        }
-
-        /** The lag of a receiver at {@code q} when the tail is {@code t}: it resumes at t - cap. */
-        private LaggedException lagged(long t, long q) {
-            return new LaggedException(dist(add(t, -capacity), q));
-        }
-
-        /** True if a waiter at {@code q} can complete now. Volatile reads: Dekker with send. */
-        boolean ready(long q) {
-            long s = (long) SEQ.getVolatile(seqs, (int) q & mask);
-            if (s == q << 1) {
-                return true;
-            }
-            long w = tail;
-            long t = pos(w);
-            return dist(t, q) > capacity || (t == q && (w & CLOSED) != 0);
-        }
-
-        /**
-         * Links {@code w} unless its position became ready meanwhile.
-         *
-         * @return true if linked; false if the caller should read again ({@code w} never exposed)
-         */
-        boolean register(Wait<?> w) {
-            lock.lock();
-            try {
-                waiters.addLast(w);
-                waiting = waiters.size(); // volatile write, then volatile reads in ready()
-                if (ready(w.pos)) {
-                    waiters.remove(w);
-                    waiting = waiters.size();
-                    return false;
-                }
-                return true;
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        void unlink(Wait<?> w) {
-            lock.lock();
-            try {
-                waiters.remove(w);
-                waiting = waiters.size();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        void wake() {
-            FireChain chain = new FireChain();
-            lock.lock();
-            try {
-                collectReady(chain);
-            } finally {
-                lock.unlock();
-            }
-            chain.fireAll();
-        }
-
-        /** Under {@code lock}: claims every ready waiter, prepares its outcome, keeps the rest. */
-        private void collectReady(FireChain chain) {
-            WaiterList from = waiters;
-            WaiterList keep = spare;
-            for (Waiter<?> x; (x = from.pollFirst()) != null; ) {
-                Wait<?> w = (Wait<?>) x;
-                if (!w.isPending()) {
-                    continue; // cancelled: its withdraw() finds it unlinked
-                }
-                if (ready(w.pos) && w.tryClaim()) {
-                    w.prepare();
-                    chain.add(w);
-                } else {
-                    keep.addLast(w);
-                }
-            }
-            waiters = keep;
-            spare = from;
-            waiting = keep.size();
-        }
-
-        // ---- receivers and closing
-
-        Receiver<T> subscribe() {
-            long w;
-            for (; ; ) {
-                w = tail;
-                if (rxCount(w) == MAX_RECEIVERS) {
-                    throw new IllegalStateException(
-                            "receiver count must stay at most "
-                                    + MAX_RECEIVERS
-                                    + " but was "
-                                    + MAX_RECEIVERS
-                                    + " already");
-                }
-                if (TAIL.compareAndSet(this, w, w + RX_ONE)) {
-                    break;
-                }
-            }
-            Receiver<T> r = new Receiver<>(this, pos(w));
-            receivers.add(r);
-            return r;
-        }
-
-        void unsubscribe(Receiver<T> r) {
-            receivers.remove(r);
-            long w = (long) TAIL.getAndAdd(this, -RX_ONE);
-            if (rxCount(w) == 1) {
-                FireChain chain = new FireChain();
-                lock.lock();
-                try {
-                    for (Waiter<?> x; (x = closedWaiters.pollFirst()) != null; ) {
-                        if (x.tryClaim()) {
-                            chain.add(x);
-                        }
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                chain.fireAll();
-            }
-        }
-
-        CompletableFuture<Void> closed() {
-            if (rxCount(tail) == 0) {
-                return StackSafeFuture.completed(null);
-            }
-            ClosedWait w = new ClosedWait(this);
-            lock.lock();
-            try {
-                if (rxCount(tail) == 0) {
-                    return StackSafeFuture.completed(null);
-                }
-                closedWaiters.addLast(w);
-            } finally {
-                lock.unlock();
-            }
-            return w.future();
-        }
-
-        void unlinkClosed(ClosedWait w) {
-            lock.lock();
-            try {
-                closedWaiters.remove(w);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /** Closes the channel; true if this call closed it. */
-        boolean close(Throwable cause) {
-            FireChain chain = new FireChain();
-            lock.lock();
-            try {
-                if ((tail & CLOSED) != 0) {
-                    return false;
-                }
-                closeCause = cause; // before CLOSED: readers that see CLOSED see the cause
-                TAIL.getAndBitwiseOr(this, CLOSED);
-                collectReady(chain);
-            } finally {
-                lock.unlock();
-            }
-            chain.fireAll();
-            return true;
-        }
-
-        boolean isClosed() {
-            return (tail & CLOSED) != 0;
-        }
-
-        /** The failure of a receive at the end of a channel closed with a cause. */
-        ClosedException endWith(Throwable cause) {
-            return new ClosedException(
-                    "cannot receive: the broadcast channel was closed with a cause", cause);
-        }
-
-        int senderLen() {
-            long t = pos(tail);
-            long max = 0;
-            for (Receiver<T> r : receivers) {
-                max = Math.max(max, dist(t, r.cursor()));
-            }
-            return (int) Math.min(max, capacity);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // Waiters
-
-    /** A queued receive at position {@code pos}. */
-    private abstract static class Wait<V> extends Waiter<V> {
-        final Shared<?> shared;
-        final long pos;
-
-        Wait(Shared<?> shared, long pos, boolean blocking) {
-            super(blocking);
-            this.shared = shared;
-            this.pos = pos;
-        }
-
-        /** Under the lock, after a successful claim of a ready waiter: records its outcome. */
-        abstract void prepare();
-
-        @Override
-        protected final void withdraw() {
-            shared.unlink(this);
-        }
-    }
-
-    /** An async receive; the receiver settles its cursor from it (see the overview). */
-    private static final class RecvWait<T> extends Wait<T> {
-        /** The outcome delivered: the value, the LaggedException, or null. */
-        volatile Object outcome;
-
-        /** The receiver's cursor after the outcome took effect. */
-        volatile long nextAfter;
-
-        RecvWait(Shared<T> shared, long pos) {
-            super(shared, pos, false);
-            this.nextAfter = pos;
-        }
-
-        @Override
-        void prepare() {
-            deliver(shared.probe(pos)); // ready: never spins
-        }
-
-        /**
-         * Records the probe outcome {@code r} at {@code pos} (not EMPTY) as this waiter's outcome;
-         * the caller claimed it and fires it. Used under the lock by {@link #prepare()} and, for a
-         * receive deferred inside a completion, by the receiver itself.
-         */
-        @SuppressWarnings("unchecked")
-        void deliver(Object r) {
-            if (r instanceof LaggedException) {
-                LaggedException e = (LaggedException) r;
-                nextAfter = add(pos, e.missed());
-                outcome = e;
-                setFailure(e);
-            } else if (r == END) {
-                Throwable cause = shared.closeCause;
-                if (cause != null) {
-                    setFailure(shared.endWith(cause));
-                } else {
-                    setValue(null);
-                }
-            } else {
-                nextAfter = add(pos, 1);
-                outcome = r;
-                setValue((T) r);
-            }
-        }
-
-        /** True if this waiter's future holds the outcome it delivered (it took effect). */
-        boolean tookEffect() {
-            CompletableFuture<T> f = future();
-            Object o = outcome;
-            if (o == null || !f.isDone() || f.isCancelled()) {
-                return false;
-            }
-            if (!f.isCompletedExceptionally()) {
-                return f.getNow(null) == o;
-            }
-            try {
-                f.join();
-                return false;
-            } catch (CompletionException | CancellationException e) {
-                return e.getCause() == o;
-            }
-        }
-
-        @Override
-        protected void undelivered(T v) {
-            // Nothing to give back: the cursor never moved (the receiver settles it).
-        }
-    }
-
-    /**
-     * A wake-up that consumes nothing: a blocking receive (the parked thread reads for itself) or,
-     * async, the wake-up hook of a publisher view ({@link Receiver#whenReadable()}), whose future
-     * completes with TRUE once position {@code pos} is ready (a value, a lag, or the end).
-     */
-    private static final class WakeWait extends Wait<Boolean> {
-        WakeWait(Shared<?> shared, long pos, boolean blocking) {
-            super(shared, pos, blocking);
-        }
-
-        @Override
-        void prepare() {
-            setValue(Boolean.TRUE);
-        }
-
-        @Override
-        protected void undelivered(Boolean v) {}
-    }
-
-    /** A wait of {@link Sender#closed()}. */
-    private static final class ClosedWait extends Waiter<Void> {
-        private final Shared<?> shared;
-
-        ClosedWait(Shared<?> shared) {
-            super(false);
-            this.shared = shared;
-        }
-
-        @Override
-        protected void undelivered(Void v) {}
-
-        @Override
-        protected void withdraw() {
-            shared.unlinkClosed(this);
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------
     // Handles
 
     /**
@@ -716,10 +145,10 @@ public final class Broadcast {
      * @param <T> the type of the values
      */
     public static final class Sender<T> implements AutoCloseable {
-        private final Shared<T> shared;
-        private volatile boolean closed;
+        private final BroadcastShared<T> shared;
+        private volatile boolean handleClosed;
 
-        Sender(Shared<T> shared) {
+        Sender(BroadcastShared<T> shared) {
             this.shared = shared;
         }
 
@@ -786,7 +215,7 @@ public final class Broadcast {
          * @return the receiver count
          */
         public int receiverCount() {
-            return rxCount(shared.tail);
+            return shared.receiverCount();
         }
 
         /**
@@ -802,7 +231,8 @@ public final class Broadcast {
          *   <dd>None needed: every waiter completes when the count reaches 0.
          *   <dt>Completion thread
          *   <dd>The thread that closed the last receiver (trampolined), after internal locks are
-         *       released; or the caller's, when already complete.
+         *       released; or the caller's, when already complete. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>.
          * </dl>
          *
          * @return a future that completes with null when no receiver is left
@@ -810,7 +240,7 @@ public final class Broadcast {
          */
         public CompletableFuture<Void> closed() {
             checkOpen();
-            return shared.closed();
+            return shared.whenNoReceivers();
         }
 
         /**
@@ -823,7 +253,7 @@ public final class Broadcast {
         @Override
         public Sender<T> clone() {
             checkOpen();
-            STRONG.getAndAdd(shared, 1);
+            shared.addStrong();
             return new Sender<>(shared);
         }
 
@@ -836,7 +266,7 @@ public final class Broadcast {
          */
         public WeakSender<T> downgrade() {
             checkOpen();
-            WEAK.getAndAdd(shared, 1);
+            shared.addWeak();
             return new WeakSender<>(shared);
         }
 
@@ -874,9 +304,8 @@ public final class Broadcast {
          */
         @Override
         public void close() {
-            if (CLOSED_SENDER.compareAndSet(this, false, true)
-                    && (int) STRONG.getAndAdd(shared, -1) == 1) {
-                shared.close(null);
+            if (SENDER_HANDLE_CLOSED.compareAndSet(this, false, true)) {
+                shared.dropStrong(); // the last strong handle closes the channel
             }
         }
 
@@ -1074,14 +503,16 @@ public final class Broadcast {
         }
 
         private void checkOpen() {
-            if (closed) {
+            if (handleClosed) {
                 throw new IllegalStateException("this Broadcast.Sender handle was closed");
             }
         }
 
         @Override
         public String toString() {
-            return "Broadcast.Sender[" + describe(shared) + (closed ? ", handle closed]" : "]");
+            return "Broadcast.Sender["
+                    + shared.describe()
+                    + (handleClosed ? ", handle closed]" : "]");
         }
     }
 
@@ -1092,10 +523,10 @@ public final class Broadcast {
      * @param <T> the type of the values
      */
     public static final class WeakSender<T> implements AutoCloseable {
-        private final Shared<T> shared;
-        private volatile boolean closed;
+        private final BroadcastShared<T> shared;
+        private volatile boolean handleClosed;
 
-        WeakSender(Shared<T> shared) {
+        WeakSender(BroadcastShared<T> shared) {
             this.shared = shared;
         }
 
@@ -1107,12 +538,7 @@ public final class Broadcast {
          */
         public Sender<T> upgrade() {
             checkOpen();
-            for (int n = shared.strong; n > 0; n = shared.strong) {
-                if (STRONG.compareAndSet(shared, n, n + 1)) {
-                    return new Sender<>(shared);
-                }
-            }
-            return null;
+            return shared.tryAddStrong() ? new Sender<>(shared) : null;
         }
 
         /**
@@ -1142,27 +568,29 @@ public final class Broadcast {
         @Override
         public WeakSender<T> clone() {
             checkOpen();
-            WEAK.getAndAdd(shared, 1);
+            shared.addWeak();
             return new WeakSender<>(shared);
         }
 
         /** Closes this handle (lowers the weak count). Idempotent. */
         @Override
         public void close() {
-            if (CLOSED_WEAK.compareAndSet(this, false, true)) {
-                WEAK.getAndAdd(shared, -1);
+            if (WEAK_HANDLE_CLOSED.compareAndSet(this, false, true)) {
+                shared.dropWeak();
             }
         }
 
         private void checkOpen() {
-            if (closed) {
+            if (handleClosed) {
                 throw new IllegalStateException("this Broadcast.WeakSender handle was closed");
             }
         }
 
         @Override
         public String toString() {
-            return "Broadcast.WeakSender[" + describe(shared) + (closed ? ", handle closed]" : "]");
+            return "Broadcast.WeakSender["
+                    + shared.describe()
+                    + (handleClosed ? ", handle closed]" : "]");
         }
     }
 
@@ -1179,22 +607,14 @@ public final class Broadcast {
      * @param <T> the type of the values
      */
     public static final class Receiver<T> implements AutoCloseable {
-        private final Shared<T> shared;
+        private final BroadcastShared<T> shared;
 
-        /** The next position to read; written by the receiving thread (release), read by len(). */
-        private long next;
+        /** This receiver's cursor and receive operations. */
+        private final BroadcastCursor<T> cursor;
 
-        /** null (idle), BUSY (a receive runs), or the pending RecvWait. */
-        private volatile Object state;
-
-        private volatile boolean closed;
-
-        /** The publisher view's pending wake-up ({@link #whenReadable()}), or null. */
-        private volatile WakeWait hook;
-
-        Receiver(Shared<T> shared, long next) {
-            this.shared = shared;
-            this.next = next;
+        Receiver(BroadcastCursor<T> cursor) {
+            this.shared = cursor.shared;
+            this.cursor = cursor;
         }
 
         /**
@@ -1231,27 +651,7 @@ public final class Broadcast {
          *     handle was closed
          */
         public CompletableFuture<T> recv() {
-            enter();
-            for (; ; ) {
-                long q = next;
-                Object r = shared.probe(q);
-                if (r == EMPTY) {
-                    RecvWait<T> w = new RecvWait<>(shared, q);
-                    state = w; // pending from here: a completion settles, a second recv fails
-                    if (shared.register(w)) {
-                        return w.future(); // the state now belongs to w
-                    }
-                    state = BUSY;
-                    continue;
-                }
-                try {
-                    return StackSafeFuture.completed(take(q, r));
-                } catch (LaggedException | ClosedException e) {
-                    return StackSafeFuture.failed(e);
-                } finally {
-                    state = null;
-                }
-            }
+            return cursor.recv();
         }
 
         /**
@@ -1267,21 +667,7 @@ public final class Broadcast {
          *     was closed
          */
         public T tryRecv() {
-            enter();
-            try {
-                long q = next;
-                Object r = shared.probe(q);
-                if (r == EMPTY) {
-                    return null;
-                }
-                if (r == END && shared.closeCause == null) {
-                    throw new ClosedException(
-                            "cannot receive: the broadcast channel was closed and is drained");
-                }
-                return take(q, r);
-            } finally {
-                state = null;
-            }
+            return cursor.tryRecv();
         }
 
         /**
@@ -1315,7 +701,7 @@ public final class Broadcast {
          */
         public T blockingRecv() throws InterruptedException {
             BlockingCheck.check("Broadcast.Receiver.blockingRecv");
-            return receiveBlocking(Long.MAX_VALUE);
+            return cursor.recvBlocking(Long.MAX_VALUE);
         }
 
         /**
@@ -1335,7 +721,7 @@ public final class Broadcast {
         public T blockingRecv(Duration timeout) throws InterruptedException {
             long deadline = BlockingCheck.deadlineOf(timeout);
             BlockingCheck.check("Broadcast.Receiver.blockingRecv");
-            return receiveBlocking(deadline);
+            return cursor.recvBlocking(deadline);
         }
 
         /**
@@ -1347,9 +733,7 @@ public final class Broadcast {
          *     receivers exist
          */
         public Receiver<T> resubscribe() {
-            if (closed) {
-                throw handleClosed();
-            }
+            cursor.checkOpen();
             return shared.subscribe();
         }
 
@@ -1408,9 +792,7 @@ public final class Broadcast {
          */
         public Publisher<T> asPublisher(LagPolicy policy, LongConsumer onLag) {
             Objects.requireNonNull(policy, "policy must not be null");
-            if (closed) {
-                throw handleClosed();
-            }
+            cursor.checkOpen();
             return BroadcastPublisher.unicast(this, policy, onLag);
         }
 
@@ -1447,7 +829,7 @@ public final class Broadcast {
          * @return the number of unread values (saturated at {@link Integer#MAX_VALUE})
          */
         public int len() {
-            return (int) Math.min(Integer.MAX_VALUE, Math.max(0, dist(pos(shared.tail), cursor())));
+            return cursor.len();
         }
 
         /**
@@ -1505,18 +887,7 @@ public final class Broadcast {
          */
         @Override
         public void close() {
-            if (!CLOSED_RECEIVER.compareAndSet(this, false, true)) {
-                return;
-            }
-            Object s = state;
-            if (s instanceof RecvWait) {
-                ((RecvWait<?>) s).future().cancel(false);
-            }
-            WakeWait h = hook; // volatile read after the closed CAS: Dekker with whenReadable
-            if (h != null) {
-                h.future().cancel(false); // withdraws it: nothing stays linked for this receiver
-            }
-            shared.unsubscribe(this);
+            cursor.close();
         }
 
         @Override
@@ -1524,182 +895,27 @@ public final class Broadcast {
             return "Broadcast.Receiver[len="
                     + len()
                     + ", "
-                    + describe(shared)
-                    + (closed ? ", handle closed]" : "]");
+                    + shared.describe()
+                    + (cursor.isHandleClosed() ? ", handle closed]" : "]");
         }
 
         // ---- internals
 
-        /**
-         * The publisher views' wake-up: a future that completes with TRUE once the next receive
-         * would not find the channel empty (a value, a lag, or the end), or null if that is so
-         * already. Consumes nothing and moves no cursor, so a cancelled or stale wake-up loses
-         * nothing; the view polls with {@link #tryRecv()} when it fires. While the returned future
-         * is pending for the current position, calling again returns the same future; a pending one
-         * left behind by a cursor that moved on is withdrawn. {@link #close()} withdraws it.
-         * Allocates (a waiter and its future) only when it returns a new future.
-         *
-         * @throws IllegalStateException as {@link #tryRecv()}
-         */
+        /** For the publisher views: {@link BroadcastCursor#whenReadable()}. */
         CompletableFuture<Boolean> whenReadable() {
-            enter();
-            try {
-                long q = next;
-                WakeWait h = hook;
-                if (h != null) {
-                    if (h.pos == q && !h.future().isDone()) {
-                        return h.future(); // still waiting for this position
-                    }
-                    hook = null;
-                    h.future().cancel(false); // stale (the cursor moved on) or done: withdraw
-                }
-                WakeWait w = new WakeWait(shared, q, false);
-                if (!shared.register(w)) {
-                    return null; // ready meanwhile: poll again
-                }
-                hook = w; // volatile write, then the read of closed: Dekker with close()
-                if (closed) {
-                    hook = null;
-                    w.future().cancel(false);
-                }
-                return w.future();
-            } finally {
-                state = null;
-            }
+            return cursor.whenReadable();
         }
-
-        /** Takes the single-consumer guard, settling a completed previous recv. */
-        private void enter() {
-            if (closed) {
-                throw handleClosed();
-            }
-            for (; ; ) {
-                Object s = state;
-                if (s == null) {
-                    if (STATE.compareAndSet(this, null, BUSY)) {
-                        return;
-                    }
-                } else if (s instanceof RecvWait && ((RecvWait<?>) s).future().isDone()) {
-                    if (STATE.compareAndSet(this, s, BUSY)) {
-                        RecvWait<?> w = (RecvWait<?>) s;
-                        if (w.tookEffect()) {
-                            setNext(w.nextAfter);
-                        }
-                        return;
-                    }
-                } else {
-                    throw new IllegalStateException(
-                            "a receive is already pending on this Broadcast.Receiver: it is a single"
-                                    + " consumer, one receive at a time");
-                }
-            }
-        }
-
-        /** Applies a probe outcome at {@code q} that is not EMPTY; moves the cursor. */
-        @SuppressWarnings("unchecked")
-        private T take(long q, Object r) {
-            if (r == END) {
-                Throwable cause = shared.closeCause;
-                if (cause != null) {
-                    throw shared.endWith(cause);
-                }
-                return null;
-            }
-            if (r instanceof LaggedException) {
-                LaggedException e = (LaggedException) r;
-                setNext(add(q, e.missed()));
-                throw e;
-            }
-            setNext(add(q, 1));
-            return (T) r;
-        }
-
-        private T receiveBlocking(long deadline) throws InterruptedException {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            enter();
-            try {
-                int probes = 0; // bounded re-probe before a waiter and a park, see Spin
-                for (; ; ) {
-                    long q = next;
-                    Object r = shared.probe(q);
-                    if (r != EMPTY) {
-                        return take(q, r);
-                    }
-                    if (probes < Spin.BUDGET) {
-                        Spin.backOff(probes++);
-                        continue;
-                    }
-                    if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0L) {
-                        return null;
-                    }
-                    WakeWait w = new WakeWait(shared, q, true);
-                    if (shared.register(w)
-                            && w.awaitBlocking(deadline, Boolean.FALSE) == Boolean.FALSE) {
-                        return null; // timed out and withdrawn
-                    }
-                }
-            } finally {
-                state = null;
-            }
-        }
-
-        private void setNext(long n) {
-            NEXT.setRelease(this, n); // release; pairs with the getAcquire in cursor()
-        }
-
-        /** The cursor as seen by any thread, counting a completed, unsettled recv. */
-        long cursor() {
-            Object s = state;
-            if (s instanceof RecvWait) {
-                RecvWait<?> w = (RecvWait<?>) s;
-                if (w.tookEffect()) {
-                    return w.nextAfter;
-                }
-            }
-            return (long) NEXT.getAcquire(this);
-        }
-
-        private static IllegalStateException handleClosed() {
-            return new IllegalStateException("this Broadcast.Receiver handle was closed");
-        }
-    }
-
-    private static String describe(Shared<?> s) {
-        long w = s.tail;
-        return "capacity="
-                + s.capacity
-                + ", receivers="
-                + rxCount(w)
-                + ", senders="
-                + s.strong
-                + ((w & CLOSED) != 0 ? ", closed" : "");
     }
 
     // VarHandle mechanics
-    private static final VarHandle TAIL;
-    private static final VarHandle STRONG;
-    private static final VarHandle WEAK;
-    private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle VAL = MethodHandles.arrayElementVarHandle(Object[].class);
-    private static final VarHandle STATE;
-    private static final VarHandle NEXT;
-    private static final VarHandle CLOSED_SENDER;
-    private static final VarHandle CLOSED_WEAK;
-    private static final VarHandle CLOSED_RECEIVER;
+    private static final VarHandle SENDER_HANDLE_CLOSED;
+    private static final VarHandle WEAK_HANDLE_CLOSED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            TAIL = l.findVarHandle(Shared.class, "tail", long.class);
-            STRONG = l.findVarHandle(Shared.class, "strong", int.class);
-            WEAK = l.findVarHandle(Shared.class, "weak", int.class);
-            STATE = l.findVarHandle(Receiver.class, "state", Object.class);
-            NEXT = l.findVarHandle(Receiver.class, "next", long.class);
-            CLOSED_SENDER = l.findVarHandle(Sender.class, "closed", boolean.class);
-            CLOSED_WEAK = l.findVarHandle(WeakSender.class, "closed", boolean.class);
-            CLOSED_RECEIVER = l.findVarHandle(Receiver.class, "closed", boolean.class);
+            SENDER_HANDLE_CLOSED = l.findVarHandle(Sender.class, "handleClosed", boolean.class);
+            WEAK_HANDLE_CLOSED = l.findVarHandle(WeakSender.class, "handleClosed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

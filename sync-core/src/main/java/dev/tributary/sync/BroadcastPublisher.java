@@ -89,7 +89,7 @@ final class BroadcastPublisher<T> implements Publisher<T> {
         private final LongConsumer onLag;
 
         /** The wake-up whose completion calls drain(); owner-confined. */
-        private CompletableFuture<Boolean> hook;
+        private CompletableFuture<Boolean> wakeUp;
 
         BroadcastSubscription(
                 Subscriber<? super T> actual,
@@ -149,7 +149,7 @@ final class BroadcastPublisher<T> implements Publisher<T> {
                     } catch (ClosedException end) {
                         Throwable cause = end.getCause(); // null: closed without a cause
                         receiver.close();
-                        hook = null;
+                        wakeUp = null;
                         if (cause == null) {
                             complete(a);
                         } else {
@@ -183,8 +183,8 @@ final class BroadcastPublisher<T> implements Publisher<T> {
             if (h == null) {
                 return false;
             }
-            if (h != hook) {
-                hook = h;
+            if (h != wakeUp) {
+                wakeUp = h;
                 h.whenComplete(this); // completed or cancelled: drain() (inline if done already)
             }
             return true;
@@ -198,14 +198,14 @@ final class BroadcastPublisher<T> implements Publisher<T> {
 
         private void terminate(Subscriber<? super T> a, Throwable error) {
             receiver.close();
-            hook = null;
+            wakeUp = null;
             fail(a, error);
         }
 
         @Override
         protected void cancelled() {
             receiver.close(); // withdraws the wake-up too: nothing stays linked for us
-            hook = null;
+            wakeUp = null;
         }
     }
 }
