@@ -1,8 +1,9 @@
 package dev.tributary.sync.internal;
 
 /**
- * How long a blocking receive of a Broadcast or Watch receiver re-checks its condition before it
- * registers a waiter and parks (spin-then-yield-then-park).
+ * The one spin-then-yield policy of the blocking paths: how long a blocking receive of a Broadcast
+ * or Watch receiver re-checks its condition before it registers a waiter and parks, and how a wait
+ * for a half-written broadcast slot backs off.
  *
  * <p>On a 2-vCPU machine a park/unpark round costs about 15–20 µs (vCPU halt plus an
  * inter-processor interrupt), while a hand-off between two running threads costs tens of
@@ -38,7 +39,8 @@ public final class Spin {
     /**
      * Backs off before the next re-check.
      *
-     * @param done how many re-checks were made already, {@code 0 .. BUDGET - 1}
+     * @param done how many re-checks were made already; from {@link #SPIN_WAITS} on (also past
+     *     {@link #BUDGET}, for a wait that has no budget of its own) it yields
      */
     public static void backOff(int done) {
         if (done < SPIN_WAITS) {
