@@ -86,7 +86,8 @@ public final class Barrier {
      *       in arrival order).
      *   <dt>Completion thread
      *   <dd>The leader's future is already complete. The others are completed by the thread of the
-     *       leader (the last arrival), trampolined, after the internal lock is released.
+     *       leader (the last arrival), trampolined, after the internal lock is released. Dependents
+     *       are <a href="package-summary.html#stack-safety">stack-safe</a>.
      * </dl>
      *
      * @return a future of this wait's result; exactly one wait per generation is the leader

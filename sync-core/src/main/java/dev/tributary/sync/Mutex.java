@@ -86,7 +86,8 @@ public final class Mutex<T> {
      *   <dd>Already complete when the mutex was free and nobody queued; otherwise completed by the
      *       thread that closed the previous guard (trampolined: long hand-off chains do not grow
      *       its stack), after internal locks are released. Dependent stages therefore run on that
-     *       thread: do not block in them.
+     *       thread: do not block in them. Dependents are <a
+     *       href="package-summary.html#stack-safety">stack-safe</a>.
      * </dl>
      *
      * @return a future of the guard; it never fails on its own

@@ -114,7 +114,8 @@ public final class Notified implements AutoCloseable {
      *   <dd>Already complete when no wait was needed; otherwise completed by the thread that called
      *       {@code notifyOne()}, {@code notifyLast()} or {@code notifyWaiters()} (trampolined: deep
      *       notification chains do not grow its stack), after internal locks are released. Blocking
-     *       inside a dependent stage blocks that thread.
+     *       inside a dependent stage blocks that thread. Dependents are <a
+     *       href="package-summary.html#stack-safety">stack-safe</a>.
      * </dl>
      *
      * @return the future of the notification

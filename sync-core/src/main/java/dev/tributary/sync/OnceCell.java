@@ -171,7 +171,8 @@ public final class OnceCell<T> {
      *       thread (if nobody else was initializing) or on the thread that ended the previous
      *       failed attempt; the returned future and those of all waiting callers complete on the
      *       thread that completed the stage {@code init} returned (trampolined), after internal
-     *       locks are released.
+     *       locks are released. Dependents are <a
+     *       href="package-summary.html#stack-safety">stack-safe</a>.
      * </dl>
      *
      * @param init starts the initialization; called at most once, when this caller's turn comes

@@ -11,19 +11,21 @@ import org.reactivestreams.Subscriber;
  * A stream of zero or one element, unicast.
  *
  * <p>Implementation overview. The subscription is a {@link DrainSubscription}; its {@code emit}
- * step classifies the channel state ({@code Core.observe()}) and, when the value is there and
- * demand is outstanding, takes it with {@code tryRecv()} and hands it to {@code onNext} in the same
- * step. It never uses a consuming {@code recv()} future: when the channel is still empty it
- * registers a non-consuming wake-up ({@code Core.wake}, a {@link Trampoline.Task} that only calls
- * {@code drain()}), which the sender's {@code send}/{@code close} (or a receiver close) runs after
- * its state change. So the value leaves the channel only on the drain owner, immediately before
- * {@code onNext}: a cancel either comes before the take (the value stays in the channel, readable
- * through the receiver) or races an {@code onNext} already under way (rule 1.8 allows that one
- * signal). Nothing is ever held by the view and then dropped. Guarded by {@code
+ * step classifies the channel state ({@code OneshotCore.observe()}) and, when the value is there
+ * and demand is outstanding, takes it with {@code tryRecv()} and hands it to {@code onNext} in the
+ * same step. It never uses a consuming {@code recv()} future: when the channel is still idle it
+ * registers a non-consuming wake-up ({@code OneshotCore.viewWake}, a {@link Trampoline.Task} that
+ * only calls {@code drain()}), then re-reads the state (the Dekker pair of OneshotCore's overview:
+ * volatile on both sides), and the sender's {@code send}/{@code close} (or a receiver close) runs
+ * the wake-up after its state change. So the value leaves the channel only on the drain owner,
+ * immediately before {@code onNext}: a cancel either comes before the take (the value stays in the
+ * channel, readable through the receiver) or races an {@code onNext} already under way (rule 1.8
+ * allows that one signal). Nothing is ever held by the view and then dropped. Guarded by {@code
  * OneshotPublisherLincheckTest} (model checking, cancellation included).
  *
- * <p>Unicast is per receiver: the first subscription claims the receiver ({@code Core.viewed},
- * CAS), later ones get {@code onSubscribe} then {@code onError(IllegalStateException)}.
+ * <p>Unicast is per receiver: the first subscription gets the receiver ({@code
+ * OneshotCore.viewSubscribed}, CAS), later ones get {@code onSubscribe} then {@code
+ * onError(IllegalStateException)}.
  *
  * @param <T> the type of the value
  */
@@ -38,8 +40,7 @@ final class OneshotPublisher<T> implements Publisher<T> {
     @Override
     public void subscribe(Subscriber<? super T> s) {
         Objects.requireNonNull(s, "subscriber must not be null (Reactive Streams rule 1.9)");
-        Oneshot.Core<T> core = receiver.core;
-        if (!Oneshot.VIEWED.compareAndSet(core, 0, 1)) {
+        if (!receiver.core.subscribeView()) {
             DrainSubscription.reject(
                     s,
                     new IllegalStateException(
@@ -67,12 +68,12 @@ final class OneshotPublisher<T> implements Publisher<T> {
 
         @Override
         protected long emit(Subscriber<? super T> a, long demand) {
-            Oneshot.Core<T> core = receiver.core;
+            OneshotCore<T> core = receiver.core;
             boolean registered = false;
             for (; ; ) {
                 int c = core.observe();
                 switch (c) {
-                    case Oneshot.READY:
+                    case OneshotCore.READY:
                         if (demand == 0) {
                             return 0; // the next request drains again
                         }
@@ -88,21 +89,21 @@ final class OneshotPublisher<T> implements Publisher<T> {
                         // Taken: deliver in the same step, so a value is never taken and dropped.
                         a.onNext(v);
                         if (!isCancelled()) {
-                            release(); // nothing left to receive; Sender.closed() fires
+                            closeReceiver(); // nothing left to receive; Sender.closed() fires
                             complete(a);
                         } // else cancelled() closes the receiver next round
                         return 1;
-                    case Oneshot.EMPTY:
+                    case OneshotCore.IDLE:
                         if (registered) {
                             return 0; // the wake-up is in place and the state was re-read
                         }
-                        core.wake = wake; // volatile write, then re-read state (Dekker)
+                        core.registerViewWake(wake); // volatile; then re-read state (Dekker)
                         registered = true;
                         continue;
-                    case Oneshot.GONE_TX_CLOSED:
+                    case OneshotCore.TERMINATED_TX_CLOSED:
                         {
                             Throwable cause = core.cause; // read after SENT (acquire)
-                            release();
+                            closeReceiver();
                             if (cause != null) {
                                 fail(a, cause);
                             } else {
@@ -110,14 +111,14 @@ final class OneshotPublisher<T> implements Publisher<T> {
                             }
                             return 0;
                         }
-                    case Oneshot.GONE_RX_CLOSED:
+                    case OneshotCore.TERMINATED_RX_CLOSED:
                         // The receiver was closed directly (not by this view) before a value came:
                         // nothing will ever arrive.
-                        release();
+                        closeReceiver();
                         complete(a);
                         return 0;
-                    case Oneshot.GONE_TAKEN:
-                        release();
+                    case OneshotCore.TERMINATED_TAKEN:
+                        closeReceiver();
                         fail(
                                 a,
                                 new IllegalStateException(
@@ -125,10 +126,10 @@ final class OneshotPublisher<T> implements Publisher<T> {
                                                 + " received only through the view, but it was"
                                                 + " received directly from the receiver"));
                         return 0;
-                    default: // PENDING_EMPTY, PENDING_VALUE
+                    default: // PENDING, PENDING_IN_FLIGHT
                         // A recv()/blockingRecv() of the user is pending on the receiver: the view
-                        // cannot take it over; leave that receive alone.
-                        receiver.core.clearWake(wake);
+                        // cannot replace it; leave that receive alone.
+                        core.clearViewWake(wake);
                         fail(
                                 a,
                                 new IllegalStateException(
@@ -144,12 +145,12 @@ final class OneshotPublisher<T> implements Publisher<T> {
         protected void cancelled() {
             // A value not delivered stays in the channel (a value sent before the receiver
             // closes stays readable through it).
-            release();
+            closeReceiver();
         }
 
         /** Withdraws the wake-up (rule 3.13), then closes the receiver. */
-        private void release() {
-            receiver.core.clearWake(wake);
+        private void closeReceiver() {
+            receiver.core.clearViewWake(wake);
             receiver.close();
         }
     }

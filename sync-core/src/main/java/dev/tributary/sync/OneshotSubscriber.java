@@ -11,7 +11,7 @@ import org.reactivestreams.Subscription;
  * channel with {@code e}; a receiver that closes cancels upstream.
  *
  * <p>Implementation overview: the upstream signals are serialized by the Reactive Streams rules, so
- * {@code done} is a plain field touched only by them. The receiver-closed watch is a {@link
+ * {@code done} is a plain field touched only by them. The receiver-closed wait is a {@link
  * Oneshot.Sender#closed()} future registered in {@code subscribed}; its completion cancels upstream
  * from whichever thread closed the receiver ({@link #cancelUpstream()} is safe from any thread). A
  * terminal signal withdraws that future so that the channel drops this subscriber.
@@ -25,8 +25,8 @@ final class OneshotSubscriber<T> extends UpstreamSubscriber<T> {
     /** Set by the first onNext/onError/onComplete; upstream signals only (serialized). */
     private boolean done;
 
-    /** The receiver-closed watch; volatile because a terminal signal withdraws it. */
-    private volatile CompletableFuture<Void> closedWatch;
+    /** The receiver-closed wait; volatile because a terminal signal withdraws it. */
+    private volatile CompletableFuture<Void> closedWait;
 
     OneshotSubscriber(Oneshot.Sender<T> sender) {
         this.sender = sender;
@@ -35,7 +35,7 @@ final class OneshotSubscriber<T> extends UpstreamSubscriber<T> {
     @Override
     protected void subscribed(Subscription s) {
         CompletableFuture<Void> w = sender.closed();
-        closedWatch = w;
+        closedWait = w;
         w.thenRun(this::cancelUpstream); // runs at once if the receiver is already closed
         requestUpstream(1);
     }
@@ -53,7 +53,7 @@ final class OneshotSubscriber<T> extends UpstreamSubscriber<T> {
             // this sender handle was used elsewhere: either way there is nothing more to do.
         }
         cancelUpstream(); // a oneshot takes one value
-        unwatch();
+        withdrawClosedWait();
     }
 
     @Override
@@ -63,7 +63,7 @@ final class OneshotSubscriber<T> extends UpstreamSubscriber<T> {
         }
         done = true;
         sender.closeChannel(error); // false if the receiver closed or the handle was used: fine
-        unwatch();
+        withdrawClosedWait();
     }
 
     @Override
@@ -73,13 +73,13 @@ final class OneshotSubscriber<T> extends UpstreamSubscriber<T> {
         }
         done = true;
         sender.close(); // no value: the receiver sees the channel closed and empty
-        unwatch();
+        withdrawClosedWait();
     }
 
-    private void unwatch() {
-        CompletableFuture<Void> w = closedWatch;
+    private void withdrawClosedWait() {
+        CompletableFuture<Void> w = closedWait;
         if (w != null) {
-            closedWatch = null;
+            closedWait = null;
             w.cancel(false); // withdraws the closed() waiter (no-op if it completed)
         }
     }

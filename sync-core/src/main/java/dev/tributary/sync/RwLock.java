@@ -134,7 +134,7 @@ public final class RwLock<T> {
      *   <dd>Already complete when granted at once; otherwise completed by the thread that released
      *       the lock (trampolined: long hand-off chains do not grow its stack), after internal
      *       locks are released. Dependent stages therefore run on that thread: do not block in
-     *       them.
+     *       them. Dependents are <a href="package-summary.html#stack-safety">stack-safe</a>.
      * </dl>
      *
      * @return a future of the read guard; it never fails on its own
@@ -154,7 +154,8 @@ public final class RwLock<T> {
      *   <dd>FIFO: granted once every earlier reader and writer has released; later readers wait for
      *       it.
      *   <dt>Completion thread
-     *   <dd>As {@link #read()}.
+     *   <dd>As {@link #read()}. Dependents are <a
+     *       href="package-summary.html#stack-safety">stack-safe</a>.
      * </dl>
      *
      * @return a future of the write guard; it never fails on its own

@@ -88,7 +88,8 @@ public final class Semaphore {
      *   <dt>Completion thread
      *   <dd>Already complete when a permit was free; otherwise completed by the thread that
      *       released or added the permit (trampolined: deep release chains do not grow its stack),
-     *       after internal locks are released.
+     *       after internal locks are released. Dependents are <a
+     *       href="package-summary.html#stack-safety">stack-safe</a>.
      * </dl>
      *
      * @return a future of the permit, failed with {@link ClosedException} if the semaphore is or
@@ -108,7 +109,8 @@ public final class Semaphore {
      *   <dt>Fairness
      *   <dd>FIFO: while this request waits at the head, later requests wait too, however small.
      *   <dt>Completion thread
-     *   <dd>As {@link #acquire()}.
+     *   <dd>As {@link #acquire()}. Dependents are <a
+     *       href="package-summary.html#stack-safety">stack-safe</a>.
      * </dl>
      *
      * @param n permits, {@code 0..MAX_PERMITS}

@@ -143,7 +143,8 @@ public final class SetOnce<T> {
      *   <dt>Completion thread
      *   <dd>Already complete when the cell is set; otherwise completed by the thread that calls
      *       {@link #set(Object)} (trampolined: deep chains of completions do not grow its stack),
-     *       after internal locks are released.
+     *       after internal locks are released. Dependents are <a
+     *       href="package-summary.html#stack-safety">stack-safe</a>.
      * </dl>
      *
      * @return a future of the value

@@ -31,10 +31,10 @@ import org.junit.jupiter.api.Timeout;
  * completed if the receiver is closed. Custom scenarios aim at the window between the sender's
  * claim of a pending receive and the completion of its future.
  *
- * <p>Guards the algorithm described in the implementation overview of {@code Oneshot}. Checked to
- * fail: with {@code RecvWaiter.resolve} counting a value whose future was cancelled after the claim
- * as delivered, the first custom scenario reports {@code send(1): 0 | recvThenCancel(): -1,
- * tryRecv(): -5} (the cancelled receive lost the value).
+ * <p>Guards the algorithm described in the implementation overview of {@code OneshotCore}. Checked
+ * to fail: with {@code OneshotRecvWaiter.resolve} counting a value whose future was cancelled after
+ * the claim as delivered, the first custom scenario reports {@code send(1): 0 | recvThenCancel():
+ * -1, tryRecv(): -5} (the cancelled receive lost the value).
  *
  * <p>Budget: 10 iterations of 200 invocations plus the custom scenarios, 20 to 40 s here (2 busy
  * cores); run a deeper profile locally with, e.g., {@code -Dlincheck.iterations=50

@@ -16,7 +16,7 @@ import org.reactivestreams.Subscription;
 
 /**
  * Model checking of the Publisher view of a Oneshot receiver ({@link OneshotPublisher}) with
- * Lincheck: the non-consuming wake-up {@code Oneshot.Core.wake} (registered by the view's drain
+ * Lincheck: the non-consuming wake-up {@code OneshotCore.viewWake} (registered by the view's drain
  * while the channel is empty, run by {@code send}, the sender's close and the receiver's close
  * after their state change) racing sends, closes, requests and the cancel.
  *
@@ -24,11 +24,11 @@ import org.reactivestreams.Subscription;
  * that requests nothing by itself (plain fields: the view serializes its signals). {@link
  * SubscribeRace}: the subscription itself races the sender and the receiver's close, which is the
  * only time the registration of the wake-up can race the state change it waits for (the state
- * leaves EMPTY once, and the subscription registers before the parallel part in {@link
- * Subscribed}). Operations are void: {@code send(v)}, {@code closeTx} and {@code closeChannel}
- * (with a cause) use the sender (one thread at a time, non-parallel group {@code producer}, as the
- * Sender javadoc requires); {@code closeRx} (the receiver closed directly), {@code request(n)} and
- * {@code cancel} run anywhere. After each scenario the {@code @Validate} method checks:
+ * leaves IDLE once, and the subscription registers before the parallel part in {@link Subscribed}).
+ * Operations are void: {@code send(v)}, {@code closeTx} and {@code closeChannel} (with a cause) use
+ * the sender (one thread at a time, non-parallel group {@code producer}, as the Sender javadoc
+ * requires); {@code closeRx} (the receiver closed directly), {@code request(n)} and {@code cancel}
+ * run anywhere. After each scenario the {@code @Validate} method checks:
  *
  * <ul>
  *   <li>no signal before {@code onSubscribe} or after a terminal signal; at most one {@code
@@ -55,13 +55,13 @@ import org.reactivestreams.Subscription;
  *
  * <ul>
  *   <li>the view's drain registering the wake-up without reading the state again afterwards
- *       (returning at once, so a close between its read of EMPTY and the registration finds no
+ *       (returning at once, so a close between its read of IDLE and the registration finds no
  *       wake-up): {@link #subscribeRace()}'s {@code closeChannel} scenario reports "closed, but no
  *       terminal signal";
  *   <li>the drain checking {@code isCancelled()} after taking the value with {@code tryRecv}
  *       instead of before (dropping it): {@link #modelCheck()}'s cancel scenario reports "cancel
  *       lost the value: delivered 0, left 0, sent 1";
- *   <li>the sender's close ({@code closeTx}) skipping {@code fireWake()}: {@link
+ *   <li>the sender's close ({@code closeTx}) skipping {@code runViewWake()}: {@link
  *       #subscribeRace()}'s {@code closeChannel} scenario reports "closed, but no terminal signal"
  *       (the two random scenarios of {@link #modelCheck()} did not cover it at the default budget).
  * </ul>
@@ -217,9 +217,9 @@ class OneshotPublisherLincheckTest {
             if (r.completed && delivered == 0 && sendOk) {
                 throw new IllegalStateException("onComplete without the value sent");
             }
-            Oneshot.Core<Integer> core = ch.receiver().core;
+            OneshotCore<Integer> core = ch.receiver().core;
             if (r.terminated() || cancelCalled) {
-                if (core.wake != null) {
+                if (core.viewWake != null) {
                     throw new IllegalStateException("the wake-up is still registered at the end");
                 }
                 Integer left;
@@ -248,7 +248,7 @@ class OneshotPublisherLincheckTest {
             if (!sendOk && !empty) {
                 throw new IllegalStateException("closed, but no terminal signal");
             }
-            if (empty && core.wake == null) {
+            if (empty && core.viewWake == null) {
                 throw new IllegalStateException("empty, but the wake-up is not registered");
             }
         }

@@ -222,7 +222,7 @@ class OneshotRaceTest {
                                 }
                             });
             t.start();
-            Race.awaitTrue(() -> (ch.receiver().core.state & Oneshot.RX_WAITING) != 0);
+            Race.awaitTrue(() -> (ch.receiver().core.state & OneshotCore.RX_WAITING) != 0);
             int v = i;
             race(() -> ch.sender().send(v), t::interrupt);
             Object o = Race.await(outcome);

@@ -36,7 +36,7 @@ class OneshotTest {
     }
 
     private static boolean recvPending(Oneshot.Receiver<?> rx) {
-        return (rx.core.state & Oneshot.RX_WAITING) != 0;
+        return (rx.core.state & OneshotCore.RX_WAITING) != 0;
     }
 
     // ---- ported from sync_oneshot.rs ----
@@ -193,7 +193,7 @@ class OneshotTest {
         ch.receiver().close();
         assertTrue(closed.isDone());
         assertInstanceOf(ClosedException.class, failure(rx));
-        assertSame(Oneshot.TX_DONE, ch.sender().core.txWaiters);
+        assertSame(OneshotClosedWaiter.RECEIVER_CLOSED, ch.sender().core.closedWaiters);
     }
 
     /**
@@ -417,7 +417,8 @@ class OneshotTest {
         for (int i = 0; i < 1_000; i++) {
             assertTrue(ch.sender().closed().cancel(false));
         }
-        assertTrue(ch.sender().core.txWaiters == null, "withdrawn closed() waiters are dropped");
+        assertTrue(
+                ch.sender().core.closedWaiters == null, "withdrawn closed() waiters are dropped");
         CompletableFuture<Void> kept = ch.sender().closed();
         ch.receiver().close();
         assertTrue(kept.isDone());

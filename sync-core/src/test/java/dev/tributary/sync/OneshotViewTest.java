@@ -86,7 +86,7 @@ class OneshotViewTest {
         assertEquals(List.of("late"), r.values);
         assertSame(t, r.threads.get(0));
         assertTrue(r.completed);
-        assertNull(ch.receiver().core.wake, "the wake-up was consumed");
+        assertNull(ch.receiver().core.viewWake, "the wake-up was consumed");
         r.assertNoViolations();
     }
 
@@ -181,9 +181,9 @@ class OneshotViewTest {
         CompletableFuture<Void> closed = ch.sender().closed();
         WatchRecorder<String> r = new WatchRecorder<>(1);
         ch.receiver().asPublisher().subscribe(r);
-        assertTrue(ch.receiver().core.wake != null, "waiting with the wake-up");
+        assertTrue(ch.receiver().core.viewWake != null, "waiting with the wake-up");
         r.cancel();
-        assertNull(ch.receiver().core.wake, "rule 3.13: the channel drops the subscription");
+        assertNull(ch.receiver().core.viewWake, "rule 3.13: the channel drops the subscription");
         closed.get(10, TimeUnit.SECONDS);
         assertThrows(ClosedException.class, () -> ch.sender().send("x"));
         assertFalse(r.isDone(), "no signal after cancel");
@@ -271,7 +271,7 @@ class OneshotViewTest {
                         NullPointerException.class,
                         () -> ch.receiver().asPublisher().subscribe(null));
         assertTrue(e.getMessage().contains("1.9"), e.getMessage());
-        assertEquals(0, ch.receiver().core.viewed, "a null subscriber claims nothing");
+        assertEquals(0, ch.receiver().core.viewSubscribed, "a null subscriber claims nothing");
     }
 
     @Test
@@ -373,10 +373,11 @@ class OneshotViewTest {
         Oneshot.Channel<String> ch = Oneshot.channel();
         Subscriber<String> s = ch.sender().asSubscriber();
         s.onSubscribe(new CountingSubscription());
-        assertTrue(ch.receiver().core.txWaiters != null, "watching the receiver");
+        assertTrue(ch.receiver().core.closedWaiters != null, "watching the receiver");
         s.onNext("v");
         assertTrue(
-                ch.receiver().core.txWaiters == null || !ch.receiver().core.txWaiters.isPending(),
+                ch.receiver().core.closedWaiters == null
+                        || !ch.receiver().core.closedWaiters.isPending(),
                 "the closed() waiter was withdrawn");
     }
 
