@@ -39,10 +39,11 @@ import java.util.concurrent.locks.LockSupport;
  * once claimed, the thread receives the outcome even if interrupted or timed out. For an async
  * waiter the claim only reserves: the outcome is decided by which completion of the future lands
  * first, the owner's (after unlocking) or an outside one, and an outside one that wins after a
- * claim undoes the grant through {@code undelivered}. This is the cancel contract of DESIGN §2:
- * either the operation took effect (the future holds its result and the outside completion lost) or
- * it never will, and nothing leaks. One consequence: a waiter queued behind a claimed-then-
- * cancelled one may be served by the hand-back, after waiters that were claimed later.
+ * claim undoes the grant through {@code undelivered}. This is the cancel contract of docs/design.md
+ * §2: either the operation took effect (the future holds its result and the outside completion
+ * lost) or it never will, and nothing leaks. One consequence: a waiter queued behind a
+ * claimed-then- cancelled one may be served by the hand-back, after waiters that were claimed
+ * later.
  *
  * <p>{@code tryClaim()} is overridable so that a later {@code select} can make several waiters
  * share one claim.
