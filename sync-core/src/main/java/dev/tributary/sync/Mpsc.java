@@ -2,13 +2,6 @@ package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BatchSemaphore;
 import dev.tributary.sync.internal.BlockingCheck;
-import dev.tributary.sync.internal.ClaimFuture;
-import dev.tributary.sync.internal.FireChain;
-import dev.tributary.sync.internal.MpscQueue;
-import dev.tributary.sync.internal.StackSafeFuture;
-import dev.tributary.sync.internal.Trampoline;
-import dev.tributary.sync.internal.Waiter;
-import dev.tributary.sync.internal.WaiterList;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -18,11 +11,6 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiConsumer;
-import java.util.function.IntFunction;
 import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
@@ -66,56 +54,18 @@ import org.reactivestreams.Subscriber;
 public final class Mpsc {
 
     /*
-     * Implementation overview
+     * This file holds the factory and the public handles only; each method checks its arguments
+     * and delegates to the channel's shared state. Where the algorithms live (package-private,
+     * with their implementation overviews):
      *
-     * A channel is one Chan: the lock-free MpscQueue (tokio's block list) for the data, the
-     * capacity (a BatchSemaphore for bounded channels, as tokio's bounded semaphore; for unbounded
-     * ones a counter `count = messages << 1 | CLOSED`, as tokio's unbounded semaphore), the
-     * receiver's single waiter `rx`, and handle counts.
-     *
-     * Permits. A bounded send takes a permit, pushes, and the receiver returns the permit after it
-     * takes the message; so the free permits are capacity - queued - reserved, and "closed and
-     * idle" (every permit back) means that nothing is queued and nothing can be sent any more:
-     * that is the end of the stream. For unbounded channels, count plays the same role.
-     *
-     * The receiver's waiter (no lost wake-up). A receive that finds nothing publishes its waiter
-     * in `rx` (volatile write), then re-checks "head slot ready, or closed and idle" (volatile
-     * reads). A producer pushes (a volatile read-modify-write of the block's ready bits), then
-     * reads `rx`; if the waiter is pending and the same condition holds, it claims the waiter by
-     * CAS. Volatile accesses being sequentially consistent, at least one side sees the other
-     * (Dekker). Closing re-runs the producer's check, and so does every permit returned after
-     * close (the BatchSemaphore runs wakeReceiver after such a release, also for a grant handed
-     * back by a cancelled reservation), so the end of the stream is never missed.
-     * While a waiter is published the consumer role belongs to it: whoever claims it (a producer,
-     * a closer, or the receiver's own re-check) takes the messages out of the queue on its behalf
-     * and then clears `rx`. Because the condition is stable while the consumer is parked (the head
-     * does not move, a ready slot stays ready), a claimer always finds what it was woken for.
-     *
-     * Cancellation. An async receive's future is an ClaimFuture: the claim CAS above and an
-     * external completion (cancel, orTimeout) race on one word, decided before anything is taken.
-     * A cancel that wins unpublishes the waiter, and nothing was consumed; a claim that wins takes
-     * the messages (appends them to the recvMany buffer) and completes the future, and the
-     * external completion returns false. So a value never has to be handed back. A bounded send
-     * that has to wait is an ClaimFuture over the semaphore's acquisition: whoever wins its
-     * claim decides whether the granted permit pushes the value or is returned.
-     *
-     * Blocking receives reuse one waiter per receiver (no allocation per message): a producer that
-     * claims it only unparks the thread, which then takes the message itself; a stale claim (of a
-     * previous use) only causes a spurious wake-up, after which the receiver looks again.
-     *
-     * Reactive Streams views. A Publisher view (MpscPublisher) publishes a third kind of waiter
-     * in `rx`, a RecvOp in view mode, and leaves it there for the whole subscription, so it is
-     * the consumer. Its state word only says "armed" (the view's drain found the channel empty):
-     * a claimer runs the view's drain() instead of taking messages, and the drain loop takes
-     * them itself, one per onNext (Chan.pollView), arming again with the same Dekker re-check as
-     * park (Chan.armView). Nothing is ever taken on the view's behalf, so cancelling it cannot
-     * strand a message. The Subscriber view (MpscSubscriber) backs its demand with slots taken
-     * from `sem` (forgetPermits for what is free now, acquire for a batch it waits for) and
-     * pushes into them as a Permit would.
-     *
-     * Guarded by MpscLincheckTest, MpscRaceTest and MpscQueueLincheckTest; the views by
-     * MpscPublisherLincheckTest (the view waiter, cancellation included), MpscViewCancelRaceTest
-     * and the TCK classes in tck-tests.
+     *   MpscChan           the shared state of one channel, both flavours: sending, closing,
+     *                      receiving, the receiver's waiter slot and its Dekker re-check
+     *   MpscCapacity       the capacity strategy: Bounded (a BatchSemaphore) or Unbounded
+     *                      (a message counter), tokio's chan.rs Semaphore trait
+     *   MpscReceiveWaiter  the receiver's waiter: async (a ClaimFuture), blocking (a reusable
+     *                      park slot) or a Publisher view's wake-up
+     *   MpscPublisher, MpscSubscriber   the Reactive Streams views
+     *   internal.MpscQueue the lock-free block list that carries the messages
      */
 
     /** The largest capacity of a bounded channel: 268,435,455 (tokio's {@code MAX_PERMITS}). */
@@ -138,7 +88,7 @@ public final class Mpsc {
             throw new IllegalArgumentException(
                     "capacity must be in 1.." + MAX_CAPACITY + " but was " + capacity);
         }
-        Chan<T> chan = new Chan<>(capacity);
+        MpscChan<T> chan = MpscChan.bounded(capacity);
         return new Channel<>(new Sender<>(chan), new Receiver<>(chan));
     }
 
@@ -150,7 +100,7 @@ public final class Mpsc {
      * @return the sender and receiver
      */
     public static <T> UnboundedChannel<T> unboundedChannel() {
-        Chan<T> chan = new Chan<>(0);
+        MpscChan<T> chan = MpscChan.unbounded();
         return new UnboundedChannel<>(new UnboundedSender<>(chan), new UnboundedReceiver<>(chan));
     }
 
@@ -173,8 +123,188 @@ public final class Mpsc {
     public record UnboundedChannel<T>(UnboundedSender<T> sender, UnboundedReceiver<T> receiver) {}
 
     // ---------------------------------------------------------------------------------------
-    // Bounded sender side
+    // Senders
     // ---------------------------------------------------------------------------------------
+
+    /**
+     * What the counted sender handles of both flavors share: {@link Sender} (bounded, tokio's
+     * {@code mpsc::Sender}) and {@link UnboundedSender} (tokio's {@code UnboundedSender}).
+     * Thread-safe; {@code clone()} makes another counted handle, and the channel closes when the
+     * last one is closed. After {@link #close()}, methods that send, reserve or clone through this
+     * handle throw {@link IllegalStateException}; queries still answer.
+     *
+     * @param <T> the element type
+     */
+    public abstract static sealed class AbstractSender<T> implements AutoCloseable
+            permits Sender, UnboundedSender {
+        final MpscChan<T> chan;
+
+        /** "Sender" or "UnboundedSender", for messages. */
+        private final String type;
+
+        private volatile int closed;
+
+        AbstractSender(MpscChan<T> chan, String type) {
+            this.chan = chan;
+            this.type = type;
+        }
+
+        final void checkOpen() {
+            if (closed != 0) {
+                throw new IllegalStateException("this Mpsc." + type + " handle was closed");
+            }
+        }
+
+        /** clone(): checks this handle, counts a new strong one, and returns the channel. */
+        final MpscChan<T> addStrong() {
+            checkOpen();
+            chan.addStrong();
+            return chan;
+        }
+
+        /** downgrade(): checks this handle, counts a new weak one, and returns the channel. */
+        final MpscChan<T> addWeak() {
+            checkOpen();
+            chan.addWeak();
+            return chan;
+        }
+
+        /** sameChannel(other), once {@code other} is typed by the subclass. */
+        final boolean sameChannelAs(AbstractSender<?> other) {
+            Objects.requireNonNull(other, "other must not be null");
+            return chan == other.chan;
+        }
+
+        /** asSubscriber(): the view takes this handle over. */
+        final Subscriber<T> subscriberView() {
+            checkOpen();
+            return new MpscSubscriber<>(chan, this::close);
+        }
+
+        /**
+         * Waits until the channel is closed: by the receiver ({@link AbstractReceiver#close()}) or
+         * by {@link #closeChannel(Throwable)} (tokio's {@code closed}).
+         *
+         * <dl>
+         *   <dt>Cancellation
+         *   <dd>Cancel-safe: cancelling the returned future withdraws it and changes nothing else.
+         *   <dt>Fairness
+         *   <dd>Not applicable: closing completes every such future.
+         *   <dt>Completion thread
+         *   <dd>Already complete if closed; otherwise completed by the thread that closed the
+         *       channel, trampolined, after internal locks are released. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>.
+         * </dl>
+         *
+         * @return a future that completes (with null) once the channel is closed
+         */
+        public CompletableFuture<Void> closed() {
+            return chan.closed();
+        }
+
+        /**
+         * Returns true once the channel is closed (tokio's {@code is_closed}).
+         *
+         * @return whether sends now fail
+         */
+        public boolean isClosed() {
+            return chan.isClosed();
+        }
+
+        /**
+         * Returns the number of open strong sender handles (tokio's {@code strong_count}). For
+         * monitoring.
+         *
+         * @return the strong count
+         */
+        public int strongCount() {
+            return chan.strong;
+        }
+
+        /**
+         * Returns the number of open weak sender handles (tokio's {@code weak_count}). For
+         * monitoring.
+         *
+         * @return the weak count
+         */
+        public int weakCount() {
+            return chan.weak;
+        }
+
+        /**
+         * Closes this handle (tokio's drop of a sender). When it was the last strong handle, the
+         * channel closes: the receiver drains what was sent, then sees the end of the stream.
+         * Idempotent.
+         */
+        @Override
+        public void close() {
+            if (CLOSED.compareAndSet(this, 0, 1)) {
+                chan.dropStrong();
+            }
+        }
+
+        /**
+         * Closes the whole channel with a cause (beyond tokio, like kotlinx's {@code
+         * close(cause)}), and this handle. Every sender fails from now on; the receiver drains what
+         * was sent, then every receive fails with {@link ClosedException} whose cause is {@code
+         * cause}.
+         *
+         * @param cause the reason, non-null
+         * @return true if this call closed the channel; false if it was already closed ({@code
+         *     cause} is then ignored)
+         * @throws NullPointerException if {@code cause} is null
+         * @throws IllegalStateException if this handle was closed
+         */
+        public boolean closeChannel(Throwable cause) {
+            Objects.requireNonNull(cause, "cause must not be null");
+            checkOpen();
+            boolean closedIt = chan.close(cause);
+            close();
+            return closedIt;
+        }
+
+        /**
+         * Returns a Reactive Streams view that sends everything an upstream publisher emits into
+         * the channel through this handle (a Tributary addition; tokio has no counterpart). The
+         * view takes this handle over: upstream {@code onComplete} closes it ({@link #close()}),
+         * upstream {@code onError(e)} closes the channel with {@code e} ({@link
+         * #closeChannel(Throwable)}); {@code clone()} first to keep sending from elsewhere. Demand
+         * is described by each flavor.
+         *
+         * @return a subscriber that sends into this channel through this handle
+         * @throws IllegalStateException if this handle was closed
+         */
+        public abstract Subscriber<T> asSubscriber();
+
+        /**
+         * Returns {@link #asSubscriber()} as a JDK {@link Flow.Subscriber} ({@code
+         * FlowAdapters.toFlowSubscriber(asSubscriber())}); the same semantics.
+         *
+         * @return a Flow subscriber that sends into this channel through this handle
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Flow.Subscriber<T> asFlowSubscriber() {
+            return FlowAdapters.toFlowSubscriber(asSubscriber());
+        }
+
+        @Override
+        public String toString() {
+            return "Mpsc." + type + "[" + chan + (closed != 0 ? ", handle closed" : "") + "]";
+        }
+
+        // VarHandle mechanics
+        private static final VarHandle CLOSED;
+
+        static {
+            try {
+                CLOSED =
+                        MethodHandles.lookup()
+                                .findVarHandle(AbstractSender.class, "closed", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
 
     /**
      * A counted handle that sends into a bounded channel (tokio's {@code mpsc::Sender}).
@@ -184,18 +314,10 @@ public final class Mpsc {
      *
      * @param <T> the element type
      */
-    public static final class Sender<T> implements AutoCloseable {
-        private final Chan<T> chan;
-        private volatile int closed;
+    public static final class Sender<T> extends AbstractSender<T> {
 
-        Sender(Chan<T> chan) {
-            this.chan = chan;
-        }
-
-        private void checkOpen() {
-            if (closed != 0) {
-                throw new IllegalStateException("this Mpsc.Sender handle was closed");
-            }
+        Sender(MpscChan<T> chan) {
+            super(chan, "Sender");
         }
 
         /**
@@ -216,7 +338,8 @@ public final class Mpsc {
          *   <dt>Completion thread
          *   <dd>Already complete when capacity was free; otherwise completed by the thread that
          *       freed capacity (usually the receiver's), trampolined, after internal locks are
-         *       released.
+         *       released. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>.
          * </dl>
          *
          * @param value the message, non-null
@@ -258,6 +381,7 @@ public final class Mpsc {
          *   <dd>FIFO, as {@link #send(Object)}.
          *   <dt>Completion thread
          *   <dd>As {@link #send(Object)}; a timeout completes it on the JDK's delayer thread.
+         *       Dependents are <a href="package-summary.html#stack-safety">stack-safe</a>.
          * </dl>
          *
          * @param value the message, non-null
@@ -271,7 +395,7 @@ public final class Mpsc {
             Objects.requireNonNull(value, "value must not be null");
             Objects.requireNonNull(timeout, "timeout must not be null");
             checkOpen();
-            return chan.send(value).orTimeout(saturatedNanos(timeout), TimeUnit.NANOSECONDS);
+            return chan.sendTimeout(value, timeout);
         }
 
         /**
@@ -336,7 +460,8 @@ public final class Mpsc {
          *   <dt>Fairness
          *   <dd>FIFO, in the same queue as {@link #send(Object)}.
          *   <dt>Completion thread
-         *   <dd>As {@link #send(Object)}.
+         *   <dd>As {@link #send(Object)}. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>.
          * </dl>
          *
          * @return a future of the permit, failed with {@link ClosedException} if the channel is or
@@ -345,7 +470,7 @@ public final class Mpsc {
          */
         public CompletableFuture<Permit<T>> reserve() {
             checkOpen();
-            return chan.sem.acquire(1, chan.permitGrant);
+            return chan.reserve();
         }
 
         /**
@@ -359,7 +484,8 @@ public final class Mpsc {
          *   <dt>Fairness
          *   <dd>FIFO: while this request waits at the head, later senders wait too.
          *   <dt>Completion thread
-         *   <dd>As {@link #send(Object)}.
+         *   <dd>As {@link #send(Object)}. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>.
          * </dl>
          *
          * @param n the number of slots, {@code 0..maxCapacity()}
@@ -369,9 +495,9 @@ public final class Mpsc {
          * @throws IllegalStateException if this handle was closed
          */
         public CompletableFuture<PermitIterator<T>> reserveMany(int n) {
-            chan.checkMany(n);
+            chan.checkReserveCount(n);
             checkOpen();
-            return chan.sem.acquire(n, chan.iteratorGrant);
+            return chan.reserveMany(n);
         }
 
         /**
@@ -385,7 +511,8 @@ public final class Mpsc {
          *   <dt>Fairness
          *   <dd>FIFO, as {@link #reserve()}.
          *   <dt>Completion thread
-         *   <dd>As {@link #send(Object)}.
+         *   <dd>As {@link #send(Object)}. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>.
          * </dl>
          *
          * @return a future of the owned permit, failed with {@link ClosedException} if the channel
@@ -393,17 +520,7 @@ public final class Mpsc {
          * @throws IllegalStateException if this handle was closed
          */
         public CompletableFuture<OwnedPermit<T>> reserveOwned() {
-            checkOpen();
-            Sender<T> handle = clone();
-            CompletableFuture<OwnedPermit<T>> f =
-                    chan.sem.acquire(1, n -> new OwnedPermit<>(chan, handle));
-            f.whenComplete(
-                    (p, ex) -> {
-                        if (ex != null) {
-                            handle.close();
-                        }
-                    });
-            return f;
+            return chan.reserveOwned(clone());
         }
 
         /**
@@ -416,7 +533,7 @@ public final class Mpsc {
          */
         public Permit<T> tryReserve() {
             checkOpen();
-            return chan.tryAcquire(1) ? new Permit<>(chan) : null;
+            return chan.tryReserve();
         }
 
         /**
@@ -431,17 +548,9 @@ public final class Mpsc {
          * @throws IllegalStateException if this handle was closed
          */
         public PermitIterator<T> tryReserveMany(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("n must be non-negative but was " + n);
-            }
+            MpscChan.checkTryReserveCount(n);
             checkOpen();
-            if (n > chan.max) {
-                if (chan.isClosed()) {
-                    throw chan.sendClosedError();
-                }
-                return null;
-            }
-            return chan.tryAcquire(n) ? new PermitIterator<>(chan, n) : null;
+            return chan.tryReserveMany(n);
         }
 
         /**
@@ -458,35 +567,6 @@ public final class Mpsc {
         }
 
         /**
-         * Waits until the channel is closed: by the receiver ({@link Receiver#close()}) or by
-         * {@link #closeChannel(Throwable)} (tokio's {@code closed}).
-         *
-         * <dl>
-         *   <dt>Cancellation
-         *   <dd>Cancel-safe: cancelling the returned future withdraws it and changes nothing else.
-         *   <dt>Fairness
-         *   <dd>Not applicable: closing completes every such future.
-         *   <dt>Completion thread
-         *   <dd>Already complete if closed; otherwise completed by the thread that closed the
-         *       channel, trampolined, after internal locks are released.
-         * </dl>
-         *
-         * @return a future that completes (with null) once the channel is closed
-         */
-        public CompletableFuture<Void> closed() {
-            return chan.closed();
-        }
-
-        /**
-         * Returns true once the channel is closed (tokio's {@code is_closed}).
-         *
-         * @return whether sends now fail
-         */
-        public boolean isClosed() {
-            return chan.isClosed();
-        }
-
-        /**
          * Returns the free capacity: {@code maxCapacity()} minus queued messages minus reserved,
          * unsent permits (tokio's {@code capacity}; not {@code maxCapacity() - len()}). 0 while
          * senders wait. For monitoring, not for synchronization control.
@@ -494,7 +574,7 @@ public final class Mpsc {
          * @return the free slots
          */
         public int capacity() {
-            return chan.sem.availablePermits();
+            return chan.capacity.availablePermits();
         }
 
         /**
@@ -503,7 +583,7 @@ public final class Mpsc {
          * @return the maximum capacity
          */
         public int maxCapacity() {
-            return chan.max;
+            return chan.maxCapacity();
         }
 
         /**
@@ -514,8 +594,7 @@ public final class Mpsc {
          * @throws NullPointerException if {@code other} is null
          */
         public boolean sameChannel(Sender<?> other) {
-            Objects.requireNonNull(other, "other must not be null");
-            return chan == other.chan;
+            return sameChannelAs(other);
         }
 
         /**
@@ -527,9 +606,7 @@ public final class Mpsc {
          */
         @Override
         public Sender<T> clone() {
-            checkOpen();
-            chan.addStrong();
-            return new Sender<>(chan);
+            return new Sender<>(addStrong());
         }
 
         /**
@@ -539,61 +616,7 @@ public final class Mpsc {
          * @throws IllegalStateException if this handle was closed
          */
         public WeakSender<T> downgrade() {
-            checkOpen();
-            chan.addWeak();
-            return new WeakSender<>(chan);
-        }
-
-        /**
-         * Returns the number of open strong sender handles (tokio's {@code strong_count}). For
-         * monitoring.
-         *
-         * @return the strong count
-         */
-        public int strongCount() {
-            return chan.strong;
-        }
-
-        /**
-         * Returns the number of open weak sender handles (tokio's {@code weak_count}). For
-         * monitoring.
-         *
-         * @return the weak count
-         */
-        public int weakCount() {
-            return chan.weak;
-        }
-
-        /**
-         * Closes this handle (tokio's drop of a sender). When it was the last strong handle, the
-         * channel closes: the receiver drains what was sent, then sees the end of the stream.
-         * Idempotent.
-         */
-        @Override
-        public void close() {
-            if (CLOSED_S.compareAndSet(this, 0, 1)) {
-                chan.dropStrong();
-            }
-        }
-
-        /**
-         * Closes the whole channel with a cause (beyond tokio, like kotlinx's {@code
-         * close(cause)}), and this handle. Every sender fails from now on; the receiver drains what
-         * was sent, then every receive fails with {@link ClosedException} whose cause is {@code
-         * cause}.
-         *
-         * @param cause the reason, non-null
-         * @return true if this call closed the channel; false if it was already closed ({@code
-         *     cause} is then ignored)
-         * @throws NullPointerException if {@code cause} is null
-         * @throws IllegalStateException if this handle was closed
-         */
-        public boolean closeChannel(Throwable cause) {
-            Objects.requireNonNull(cause, "cause must not be null");
-            checkOpen();
-            boolean closedIt = chan.close(cause);
-            close();
-            return closedIt;
+            return new WeakSender<>(addWeak());
         }
 
         /**
@@ -636,7 +659,7 @@ public final class Mpsc {
          *   <dd>The view's reservations queue with the other senders, FIFO; it never barges.
          *   <dt>Completion thread
          *   <dd>{@code request} runs on the thread that called {@code onSubscribe} or {@code
-         *       onNext}, or on the receiving thread whose delivery freed the slots the view waited
+         *       onNext}, or on the receiving thread whose receive freed the slots the view waited
          *       for (upstream may then emit on that thread). Requests are serialized by a
          *       work-in-progress counter, never recursive.
          * </dl>
@@ -644,25 +667,105 @@ public final class Mpsc {
          * @return a subscriber that sends into this channel through this handle
          * @throws IllegalStateException if this handle was closed
          */
+        @Override
         public Subscriber<T> asSubscriber() {
-            checkOpen();
-            return new MpscSubscriber<>(chan, this::close);
+            return subscriberView();
+        }
+    }
+
+    /**
+     * A counted handle that sends into an unbounded channel (tokio's {@code UnboundedSender}).
+     * Sending never waits. Otherwise as {@link Sender}.
+     *
+     * @param <T> the element type
+     */
+    public static final class UnboundedSender<T> extends AbstractSender<T> {
+
+        UnboundedSender(MpscChan<T> chan) {
+            super(chan, "UnboundedSender");
         }
 
         /**
-         * Returns {@link #asSubscriber()} as a JDK {@link Flow.Subscriber} ({@code
-         * FlowAdapters.toFlowSubscriber(asSubscriber())}); the same semantics.
+         * Sends {@code value} (tokio's {@code UnboundedSender::send}); never waits.
          *
-         * @return a Flow subscriber that sends into this channel through this handle
+         * @param value the message, non-null
+         * @throws NullPointerException if {@code value} is null
+         * @throws ClosedException if the channel is closed
          * @throws IllegalStateException if this handle was closed
          */
-        public Flow.Subscriber<T> asFlowSubscriber() {
-            return FlowAdapters.toFlowSubscriber(asSubscriber());
+        public void send(T value) {
+            Objects.requireNonNull(value, "value must not be null");
+            checkOpen();
+            chan.trySend(value); // an unbounded channel always has a free permit
         }
 
+        /**
+         * Returns true if {@code other} sends into the same channel.
+         *
+         * @param other another sender
+         * @return whether both handles belong to one channel
+         * @throws NullPointerException if {@code other} is null
+         */
+        public boolean sameChannel(UnboundedSender<?> other) {
+            return sameChannelAs(other);
+        }
+
+        /**
+         * Makes a new counted strong handle to the same channel; close it when done.
+         *
+         * @return a new sender handle
+         * @throws IllegalStateException if this handle was closed
+         */
         @Override
-        public String toString() {
-            return "Mpsc.Sender[" + chan + (closed != 0 ? ", handle closed" : "") + "]";
+        public UnboundedSender<T> clone() {
+            return new UnboundedSender<>(addStrong());
+        }
+
+        /**
+         * Makes a weak handle that does not keep the channel open.
+         *
+         * @return a new weak handle; close it when done
+         * @throws IllegalStateException if this handle was closed
+         */
+        public WeakUnboundedSender<T> downgrade() {
+            return new WeakUnboundedSender<>(addWeak());
+        }
+
+        /**
+         * Returns a Reactive Streams view that sends everything an upstream publisher emits into
+         * the channel through this handle (a Tributary addition; tokio has no counterpart). The
+         * view takes this handle over: upstream {@code onComplete} closes it ({@link #close()}),
+         * upstream {@code onError(e)} closes the channel with {@code e} ({@link
+         * #closeChannel(Throwable)}); {@link #clone()} first to keep sending from elsewhere.
+         *
+         * <ul>
+         *   <li><b>Demand</b>: unbounded: the channel can take everything, so the view requests
+         *       {@code Long.MAX_VALUE} at once; memory is the only limit, as for {@link
+         *       #send(Object)}.
+         *   <li><b>Upstream</b>: one per view; a second {@code onSubscribe} is cancelled (rule
+         *       2.5).
+         *   <li><b>Receiver closed</b>: when the channel closes (the receiver closed it, or {@code
+         *       closeChannel}), the view cancels upstream and closes this handle; elements upstream
+         *       still delivers after that are dropped (as sends would fail).
+         * </ul>
+         *
+         * <dl>
+         *   <dt>Cancellation
+         *   <dd>The view cancels upstream itself (receiver closed); there is no other way to cancel
+         *       it.
+         *   <dt>Fairness
+         *   <dd>Not applicable: sending never waits.
+         *   <dt>Completion thread
+         *   <dd>The one {@code request} runs inside {@code onSubscribe}; the cancel on close runs
+         *       on the closing thread.
+         * </dl>
+         *
+         * @return a subscriber that sends into this channel through this handle
+         * @throws IllegalStateException if this handle was closed
+         */
+        @Override
+        public Subscriber<T> asSubscriber() {
+            return subscriberView();
         }
     }
 
@@ -674,10 +777,10 @@ public final class Mpsc {
      * @param <T> the element type
      */
     public static final class Permit<T> implements AutoCloseable {
-        private final Chan<T> chan;
+        private final MpscChan<T> chan;
         private volatile int used;
 
-        Permit(Chan<T> chan) {
+        Permit(MpscChan<T> chan) {
             this.chan = chan;
         }
 
@@ -702,7 +805,7 @@ public final class Mpsc {
         @Override
         public void close() {
             if (USED_P.compareAndSet(this, 0, 1)) {
-                chan.releaseUnsent(1);
+                chan.release(1);
             }
         }
 
@@ -719,10 +822,10 @@ public final class Mpsc {
      * @param <T> the element type
      */
     public static final class PermitIterator<T> implements Iterator<Permit<T>>, AutoCloseable {
-        private final Chan<T> chan;
+        private final MpscChan<T> chan;
         private volatile int remaining;
 
-        PermitIterator(Chan<T> chan, int n) {
+        PermitIterator(MpscChan<T> chan, int n) {
             this.chan = chan;
             this.remaining = n;
         }
@@ -770,7 +873,7 @@ public final class Mpsc {
         public void close() {
             int r = (int) REMAINING.getAndSet(this, 0);
             if (r > 0) {
-                chan.releaseUnsent(r);
+                chan.release(r);
             }
         }
 
@@ -789,11 +892,11 @@ public final class Mpsc {
      * @param <T> the element type
      */
     public static final class OwnedPermit<T> implements AutoCloseable {
-        private final Chan<T> chan;
+        private final MpscChan<T> chan;
         private final Sender<T> sender;
         private volatile int used;
 
-        OwnedPermit(Chan<T> chan, Sender<T> sender) {
+        OwnedPermit(MpscChan<T> chan, Sender<T> sender) {
             this.chan = chan;
             this.sender = sender;
         }
@@ -832,7 +935,7 @@ public final class Mpsc {
          */
         public Sender<T> release() {
             use("release");
-            chan.releaseUnsent(1);
+            chan.release(1);
             return sender;
         }
 
@@ -843,7 +946,7 @@ public final class Mpsc {
         @Override
         public void close() {
             if (USED_O.compareAndSet(this, 0, 1)) {
-                chan.releaseUnsent(1);
+                chan.release(1);
                 sender.close();
             }
         }
@@ -855,35 +958,44 @@ public final class Mpsc {
     }
 
     /**
-     * A handle that does not keep a bounded channel open (tokio's {@code WeakSender}); {@link
-     * #upgrade()} makes a strong {@link Sender} while one still exists.
+     * What the weak sender handles of both flavors share: {@link WeakSender} (tokio's {@code
+     * WeakSender}) and {@link WeakUnboundedSender} (tokio's {@code WeakUnboundedSender}). A weak
+     * handle does not keep the channel open; {@code upgrade()} makes a strong handle while one
+     * still exists.
      *
      * @param <T> the element type
      */
-    public static final class WeakSender<T> implements AutoCloseable {
-        private final Chan<T> chan;
+    public abstract static sealed class AbstractWeakSender<T> implements AutoCloseable
+            permits WeakSender, WeakUnboundedSender {
+        final MpscChan<T> chan;
+
+        /** "WeakSender" or "WeakUnboundedSender", for messages. */
+        private final String type;
+
         private volatile int closed;
 
-        WeakSender(Chan<T> chan) {
+        AbstractWeakSender(MpscChan<T> chan, String type) {
             this.chan = chan;
+            this.type = type;
         }
 
-        private void checkOpen() {
+        final void checkOpen() {
             if (closed != 0) {
-                throw new IllegalStateException("this Mpsc.WeakSender handle was closed");
+                throw new IllegalStateException("this Mpsc." + type + " handle was closed");
             }
         }
 
-        /**
-         * Makes a strong sender handle, if any strong handle is still open (tokio's {@code
-         * upgrade}).
-         *
-         * @return a new sender handle (close it when done), or null once the strong count is 0
-         * @throws IllegalStateException if this handle was closed
-         */
-        public Sender<T> upgrade() {
+        /** upgrade(): the channel if a strong handle was counted, null once none is left. */
+        final MpscChan<T> tryUpgrade() {
             checkOpen();
-            return chan.tryUpgrade() ? new Sender<>(chan) : null;
+            return chan.tryUpgrade() ? chan : null;
+        }
+
+        /** clone(): checks this handle, counts a new weak one, and returns the channel. */
+        final MpscChan<T> addWeak() {
+            checkOpen();
+            chan.addWeak();
+            return chan;
         }
 
         /**
@@ -904,6 +1016,57 @@ public final class Mpsc {
             return chan.weak;
         }
 
+        /** Closes this weak handle (decrements the weak count). Idempotent. */
+        @Override
+        public void close() {
+            if (CLOSED.compareAndSet(this, 0, 1)) {
+                chan.dropWeak();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Mpsc." + type + "[" + chan + "]";
+        }
+
+        // VarHandle mechanics
+        private static final VarHandle CLOSED;
+
+        static {
+            try {
+                CLOSED =
+                        MethodHandles.lookup()
+                                .findVarHandle(AbstractWeakSender.class, "closed", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    /**
+     * A handle that does not keep a bounded channel open (tokio's {@code WeakSender}); {@link
+     * #upgrade()} makes a strong {@link Sender} while one still exists.
+     *
+     * @param <T> the element type
+     */
+    public static final class WeakSender<T> extends AbstractWeakSender<T> {
+
+        WeakSender(MpscChan<T> chan) {
+            super(chan, "WeakSender");
+        }
+
+        /**
+         * Makes a strong sender handle, if any strong handle is still open (tokio's {@code
+         * upgrade}).
+         *
+         * @return a new sender handle (close it when done), or null once the strong count is 0
+         * @throws IllegalStateException if this handle was closed
+         */
+        public Sender<T> upgrade() {
+            MpscChan<T> c = tryUpgrade();
+            return c != null ? new Sender<>(c) : null;
+        }
+
         /**
          * Makes another weak handle (tokio's {@code Clone}).
          *
@@ -912,22 +1075,41 @@ public final class Mpsc {
          */
         @Override
         public WeakSender<T> clone() {
-            checkOpen();
-            chan.addWeak();
-            return new WeakSender<>(chan);
+            return new WeakSender<>(addWeak());
+        }
+    }
+
+    /**
+     * A handle that does not keep an unbounded channel open (tokio's {@code WeakUnboundedSender}).
+     *
+     * @param <T> the element type
+     */
+    public static final class WeakUnboundedSender<T> extends AbstractWeakSender<T> {
+
+        WeakUnboundedSender(MpscChan<T> chan) {
+            super(chan, "WeakUnboundedSender");
         }
 
-        /** Closes this weak handle (decrements the weak count). Idempotent. */
-        @Override
-        public void close() {
-            if (CLOSED_W.compareAndSet(this, 0, 1)) {
-                chan.dropWeak();
-            }
+        /**
+         * Makes a strong sender handle, if any strong handle is still open.
+         *
+         * @return a new sender handle (close it when done), or null once the strong count is 0
+         * @throws IllegalStateException if this handle was closed
+         */
+        public UnboundedSender<T> upgrade() {
+            MpscChan<T> c = tryUpgrade();
+            return c != null ? new UnboundedSender<>(c) : null;
         }
 
+        /**
+         * Makes another weak handle.
+         *
+         * @return a new weak handle; close it when done
+         * @throws IllegalStateException if this handle was closed
+         */
         @Override
-        public String toString() {
-            return "Mpsc.WeakSender[" + chan + "]";
+        public WeakUnboundedSender<T> clone() {
+            return new WeakUnboundedSender<>(addWeak());
         }
     }
 
@@ -946,14 +1128,14 @@ public final class Mpsc {
      */
     public abstract static sealed class AbstractReceiver<T> implements AutoCloseable
             permits Receiver, UnboundedReceiver {
-        final Chan<T> chan;
+        final MpscChan<T> chan;
 
         /** Names for BlockingCheck, built once per handle (no allocation per blocking call). */
         private final String blockingRecvName;
 
         private final String blockingRecvManyName;
 
-        AbstractReceiver(Chan<T> chan, String type) {
+        AbstractReceiver(MpscChan<T> chan, String type) {
             this.chan = chan;
             this.blockingRecvName = "Mpsc." + type + ".blockingRecv";
             this.blockingRecvManyName = "Mpsc." + type + ".blockingRecvMany";
@@ -1003,7 +1185,8 @@ public final class Mpsc {
          *   <dd>As {@link #recv()}.
          *   <dt>Completion thread
          *   <dd>As {@link #recv()}; {@code buffer} is appended on that thread, before the future
-         *       completes. Do not touch {@code buffer} while the future is pending.
+         *       completes. Do not touch {@code buffer} while the future is pending. Dependents are
+         *       <a href="package-summary.html#stack-safety">stack-safe</a>.
          * </dl>
          *
          * @param buffer receives the messages (appended)
@@ -1021,8 +1204,8 @@ public final class Mpsc {
 
         /**
          * Takes the next message if one is in the channel (tokio's {@code try_recv}). Never
-         * spuriously empty: a message whose sender has claimed its slot but not finished writing it
-         * is waited for (briefly).
+         * spuriously empty: a message whose sender is still writing it into its slot is waited for
+         * (briefly).
          *
          * @return the message, or null if the channel is empty now (tokio's {@code Empty})
          * @throws ClosedException if the channel is closed and drained (tokio's {@code
@@ -1099,7 +1282,7 @@ public final class Mpsc {
          * @throws IllegalStateException if another receive is pending on this receiver
          */
         public int blockingRecvMany(List<? super T> buffer, int limit) throws InterruptedException {
-            Chan.checkMany(buffer, limit);
+            MpscChan.checkRecvManyArgs(buffer, limit);
             BlockingCheck.check(blockingRecvManyName);
             return chan.blockingRecvMany(buffer, limit);
         }
@@ -1193,13 +1376,13 @@ public final class Mpsc {
         }
 
         /**
-         * Returns true if no message is queued, counting messages whose slot is claimed but not yet
-         * written (tokio's {@code is_empty}). For monitoring.
+         * Returns true if no message is queued, counting messages whose sender is still writing
+         * them (tokio's {@code is_empty}). For monitoring.
          *
          * @return whether the channel is empty
          */
         public boolean isEmpty() {
-            return chan.queue.len() == 0;
+            return chan.isEmpty();
         }
 
         /**
@@ -1208,7 +1391,7 @@ public final class Mpsc {
          * @return the number of messages
          */
         public int len() {
-            return (int) Math.min(Integer.MAX_VALUE, chan.queue.len());
+            return chan.len();
         }
 
         /**
@@ -1237,7 +1420,7 @@ public final class Mpsc {
      * @param <T> the element type
      */
     public static final class Receiver<T> extends AbstractReceiver<T> {
-        Receiver(Chan<T> chan) {
+        Receiver(MpscChan<T> chan) {
             super(chan, "Receiver");
         }
 
@@ -1247,7 +1430,7 @@ public final class Mpsc {
          * @return the free slots
          */
         public int capacity() {
-            return chan.sem.availablePermits();
+            return chan.capacity.availablePermits();
         }
 
         /**
@@ -1256,286 +1439,12 @@ public final class Mpsc {
          * @return the maximum capacity
          */
         public int maxCapacity() {
-            return chan.max;
+            return chan.maxCapacity();
         }
 
         @Override
         public String toString() {
             return "Mpsc.Receiver[" + chan + "]";
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // Unbounded
-    // ---------------------------------------------------------------------------------------
-
-    /**
-     * A counted handle that sends into an unbounded channel (tokio's {@code UnboundedSender}).
-     * Sending never waits. Otherwise as {@link Sender}.
-     *
-     * @param <T> the element type
-     */
-    public static final class UnboundedSender<T> implements AutoCloseable {
-        private final Chan<T> chan;
-        private volatile int closed;
-
-        UnboundedSender(Chan<T> chan) {
-            this.chan = chan;
-        }
-
-        private void checkOpen() {
-            if (closed != 0) {
-                throw new IllegalStateException("this Mpsc.UnboundedSender handle was closed");
-            }
-        }
-
-        /**
-         * Sends {@code value} (tokio's {@code UnboundedSender::send}); never waits.
-         *
-         * @param value the message, non-null
-         * @throws NullPointerException if {@code value} is null
-         * @throws ClosedException if the channel is closed
-         * @throws IllegalStateException if this handle was closed
-         */
-        public void send(T value) {
-            Objects.requireNonNull(value, "value must not be null");
-            checkOpen();
-            chan.sendUnbounded(value);
-        }
-
-        /**
-         * Waits until the channel is closed. See {@link Sender#closed()}.
-         *
-         * <dl>
-         *   <dt>Cancellation
-         *   <dd>Cancel-safe.
-         *   <dt>Fairness
-         *   <dd>Not applicable: closing completes every such future.
-         *   <dt>Completion thread
-         *   <dd>The closing thread, trampolined, or already complete.
-         * </dl>
-         *
-         * @return a future that completes (with null) once the channel is closed
-         */
-        public CompletableFuture<Void> closed() {
-            return chan.closed();
-        }
-
-        /**
-         * Returns true once the channel is closed.
-         *
-         * @return whether sends now fail
-         */
-        public boolean isClosed() {
-            return chan.isClosed();
-        }
-
-        /**
-         * Returns true if {@code other} sends into the same channel.
-         *
-         * @param other another sender
-         * @return whether both handles belong to one channel
-         * @throws NullPointerException if {@code other} is null
-         */
-        public boolean sameChannel(UnboundedSender<?> other) {
-            Objects.requireNonNull(other, "other must not be null");
-            return chan == other.chan;
-        }
-
-        /**
-         * Makes a new counted strong handle to the same channel; close it when done.
-         *
-         * @return a new sender handle
-         * @throws IllegalStateException if this handle was closed
-         */
-        @Override
-        public UnboundedSender<T> clone() {
-            checkOpen();
-            chan.addStrong();
-            return new UnboundedSender<>(chan);
-        }
-
-        /**
-         * Makes a weak handle that does not keep the channel open.
-         *
-         * @return a new weak handle; close it when done
-         * @throws IllegalStateException if this handle was closed
-         */
-        public WeakUnboundedSender<T> downgrade() {
-            checkOpen();
-            chan.addWeak();
-            return new WeakUnboundedSender<>(chan);
-        }
-
-        /**
-         * Returns the number of open strong sender handles. For monitoring.
-         *
-         * @return the strong count
-         */
-        public int strongCount() {
-            return chan.strong;
-        }
-
-        /**
-         * Returns the number of open weak sender handles. For monitoring.
-         *
-         * @return the weak count
-         */
-        public int weakCount() {
-            return chan.weak;
-        }
-
-        /** Closes this handle; the channel closes with the last strong handle. Idempotent. */
-        @Override
-        public void close() {
-            if (CLOSED_U.compareAndSet(this, 0, 1)) {
-                chan.dropStrong();
-            }
-        }
-
-        /**
-         * Closes the whole channel with a cause, and this handle. See {@link
-         * Sender#closeChannel(Throwable)}.
-         *
-         * @param cause the reason, non-null
-         * @return true if this call closed the channel; false if it was already closed
-         * @throws NullPointerException if {@code cause} is null
-         * @throws IllegalStateException if this handle was closed
-         */
-        public boolean closeChannel(Throwable cause) {
-            Objects.requireNonNull(cause, "cause must not be null");
-            checkOpen();
-            boolean closedIt = chan.close(cause);
-            close();
-            return closedIt;
-        }
-
-        /**
-         * Returns a Reactive Streams view that sends everything an upstream publisher emits into
-         * the channel through this handle (a Tributary addition; tokio has no counterpart). The
-         * view takes this handle over: upstream {@code onComplete} closes it ({@link #close()}),
-         * upstream {@code onError(e)} closes the channel with {@code e} ({@link
-         * #closeChannel(Throwable)}); {@link #clone()} first to keep sending from elsewhere.
-         *
-         * <ul>
-         *   <li><b>Demand</b>: unbounded: the channel can take everything, so the view requests
-         *       {@code Long.MAX_VALUE} at once; memory is the only limit, as for {@link
-         *       #send(Object)}.
-         *   <li><b>Upstream</b>: one per view; a second {@code onSubscribe} is cancelled (rule
-         *       2.5).
-         *   <li><b>Receiver closed</b>: when the channel closes (the receiver closed it, or {@code
-         *       closeChannel}), the view cancels upstream and closes this handle; elements upstream
-         *       still delivers after that are dropped (as sends would fail).
-         * </ul>
-         *
-         * <dl>
-         *   <dt>Cancellation
-         *   <dd>The view cancels upstream itself (receiver closed); there is no other way to cancel
-         *       it.
-         *   <dt>Fairness
-         *   <dd>Not applicable: sending never waits.
-         *   <dt>Completion thread
-         *   <dd>The one {@code request} runs inside {@code onSubscribe}; the cancel on close runs
-         *       on the closing thread.
-         * </dl>
-         *
-         * @return a subscriber that sends into this channel through this handle
-         * @throws IllegalStateException if this handle was closed
-         */
-        public Subscriber<T> asSubscriber() {
-            checkOpen();
-            return new MpscSubscriber<>(chan, this::close);
-        }
-
-        /**
-         * Returns {@link #asSubscriber()} as a JDK {@link Flow.Subscriber} ({@code
-         * FlowAdapters.toFlowSubscriber(asSubscriber())}); the same semantics.
-         *
-         * @return a Flow subscriber that sends into this channel through this handle
-         * @throws IllegalStateException if this handle was closed
-         */
-        public Flow.Subscriber<T> asFlowSubscriber() {
-            return FlowAdapters.toFlowSubscriber(asSubscriber());
-        }
-
-        @Override
-        public String toString() {
-            return "Mpsc.UnboundedSender[" + chan + (closed != 0 ? ", handle closed" : "") + "]";
-        }
-    }
-
-    /**
-     * A handle that does not keep an unbounded channel open (tokio's {@code WeakUnboundedSender}).
-     *
-     * @param <T> the element type
-     */
-    public static final class WeakUnboundedSender<T> implements AutoCloseable {
-        private final Chan<T> chan;
-        private volatile int closed;
-
-        WeakUnboundedSender(Chan<T> chan) {
-            this.chan = chan;
-        }
-
-        private void checkOpen() {
-            if (closed != 0) {
-                throw new IllegalStateException("this Mpsc.WeakUnboundedSender handle was closed");
-            }
-        }
-
-        /**
-         * Makes a strong sender handle, if any strong handle is still open.
-         *
-         * @return a new sender handle (close it when done), or null once the strong count is 0
-         * @throws IllegalStateException if this handle was closed
-         */
-        public UnboundedSender<T> upgrade() {
-            checkOpen();
-            return chan.tryUpgrade() ? new UnboundedSender<>(chan) : null;
-        }
-
-        /**
-         * Returns the number of open strong sender handles. For monitoring.
-         *
-         * @return the strong count
-         */
-        public int strongCount() {
-            return chan.strong;
-        }
-
-        /**
-         * Returns the number of open weak sender handles. For monitoring.
-         *
-         * @return the weak count
-         */
-        public int weakCount() {
-            return chan.weak;
-        }
-
-        /**
-         * Makes another weak handle.
-         *
-         * @return a new weak handle; close it when done
-         * @throws IllegalStateException if this handle was closed
-         */
-        @Override
-        public WeakUnboundedSender<T> clone() {
-            checkOpen();
-            chan.addWeak();
-            return new WeakUnboundedSender<>(chan);
-        }
-
-        /** Closes this weak handle. Idempotent. */
-        @Override
-        public void close() {
-            if (CLOSED_WU.compareAndSet(this, 0, 1)) {
-                chan.dropWeak();
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "Mpsc.WeakUnboundedSender[" + chan + "]";
         }
     }
 
@@ -1546,7 +1455,7 @@ public final class Mpsc {
      * @param <T> the element type
      */
     public static final class UnboundedReceiver<T> extends AbstractReceiver<T> {
-        UnboundedReceiver(Chan<T> chan) {
+        UnboundedReceiver(MpscChan<T> chan) {
             super(chan, "UnboundedReceiver");
         }
 
@@ -1556,787 +1465,7 @@ public final class Mpsc {
         }
     }
 
-    // ---------------------------------------------------------------------------------------
-    // The shared channel state
-    // ---------------------------------------------------------------------------------------
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-    }
-
-    private static final IntFunction<Boolean> GRANTED = n -> Boolean.TRUE;
-
-    /** One channel; see the implementation overview at the top of the file. */
-    static final class Chan<T> {
-        private static final String SEND_CLOSED = "cannot send: the Mpsc channel is closed";
-        private static final String RECV_CLOSED =
-                "cannot receive: the Mpsc channel is closed and drained";
-        private static final Object NO_CAUSE = new Object();
-        private static final long COUNT_CLOSED = 1L;
-
-        final MpscQueue<T> queue;
-
-        /** Bounded: the capacity; null for unbounded channels. */
-        final BatchSemaphore sem;
-
-        /** The capacity; 0 for unbounded channels. */
-        final int max;
-
-        final IntFunction<Permit<T>> permitGrant;
-        final IntFunction<PermitIterator<T>> iteratorGrant;
-
-        /** Unbounded only: messages &lt;&lt; 1 | COUNT_CLOSED. */
-        private volatile long count;
-
-        /** The receiver's published waiter; non-null while it owns the consumer role. */
-        private volatile RecvOp<T> rx;
-
-        /** Null while open; then the cause or NO_CAUSE. Written once, by CAS, before closing. */
-        private volatile Object closeCause;
-
-        volatile int strong = 1;
-        volatile int weak;
-
-        /** Receiver-confined: the reusable blocking waiter. */
-        private RecvOp<T> blockingOp;
-
-        private final ReentrantLock lock = new ReentrantLock();
-
-        /** Futures of Sender.closed(); guarded by lock. */
-        private final WaiterList closedWaiters = new WaiterList();
-
-        Chan(int capacity) {
-            this.queue = capacity > 0 ? MpscQueue.forCapacity(capacity) : new MpscQueue<>();
-            this.max = capacity;
-            this.sem =
-                    capacity > 0
-                            ? new BatchSemaphore(
-                                    capacity, this::sendClosedError, this::wakeReceiver)
-                            : null;
-            this.permitGrant = n -> new Permit<>(this);
-            this.iteratorGrant = n -> new PermitIterator<>(this, n);
-        }
-
-        // --- closing ---
-
-        boolean isClosed() {
-            return sem != null ? sem.isClosed() : (count & COUNT_CLOSED) != 0;
-        }
-
-        /** Closed, and every permit back (bounded) or no message counted (unbounded). */
-        boolean closedAndIdle() {
-            if (sem != null) {
-                return sem.isClosed() && sem.availablePermits() == max;
-            }
-            return count == COUNT_CLOSED;
-        }
-
-        Throwable cause() {
-            Object c = closeCause;
-            return c instanceof Throwable ? (Throwable) c : null;
-        }
-
-        ClosedException sendClosedError() {
-            Throwable c = cause();
-            return c == null
-                    ? new ClosedException(SEND_CLOSED)
-                    : new ClosedException(SEND_CLOSED, c);
-        }
-
-        ClosedException recvClosedError() {
-            Throwable c = cause();
-            return c == null
-                    ? new ClosedException(RECV_CLOSED)
-                    : new ClosedException(RECV_CLOSED, c);
-        }
-
-        /** The failure of a receive at the end of the stream: null unless closed with a cause. */
-        private ClosedException endFailure() {
-            Throwable c = cause();
-            return c == null ? null : new ClosedException(RECV_CLOSED, c);
-        }
-
-        /**
-         * Closes the channel (idempotent: every caller performs the idempotent steps, so the
-         * channel is closed when any of them returns).
-         *
-         * @return true if this call was the first
-         */
-        boolean close(Throwable cause) {
-            boolean first = CAUSE.compareAndSet(this, null, cause == null ? NO_CAUSE : cause);
-            if (sem != null) {
-                sem.close();
-            } else {
-                COUNT.getAndBitwiseOr(this, COUNT_CLOSED);
-            }
-            wakeReceiver();
-            FireChain chain = new FireChain();
-            lock.lock();
-            try {
-                for (Waiter<?> w; (w = closedWaiters.pollFirst()) != null; ) {
-                    if (w.tryClaim()) {
-                        chain.add(w);
-                    }
-                }
-            } finally {
-                lock.unlock();
-            }
-            chain.fireAll();
-            return first;
-        }
-
-        CompletableFuture<Void> closed() {
-            if (isClosed()) {
-                return StackSafeFuture.completed(null);
-            }
-            ClosedWait w = new ClosedWait(this);
-            lock.lock();
-            try {
-                if (!isClosed()) {
-                    closedWaiters.addLast(w);
-                    return w.future();
-                }
-            } finally {
-                lock.unlock();
-            }
-            return StackSafeFuture.completed(null);
-        }
-
-        void withdrawClosedWait(ClosedWait w) {
-            lock.lock();
-            try {
-                closedWaiters.remove(w);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        // --- handles ---
-
-        void addStrong() {
-            STRONG.getAndAdd(this, 1);
-        }
-
-        boolean tryUpgrade() {
-            for (; ; ) {
-                int s = strong;
-                if (s == 0) {
-                    return false;
-                }
-                if (STRONG.compareAndSet(this, s, s + 1)) {
-                    return true;
-                }
-            }
-        }
-
-        void dropStrong() {
-            if ((int) STRONG.getAndAdd(this, -1) == 1) {
-                close(null);
-            }
-        }
-
-        void addWeak() {
-            WEAK.getAndAdd(this, 1);
-        }
-
-        void dropWeak() {
-            WEAK.getAndAdd(this, -1);
-        }
-
-        // --- sending ---
-
-        void pushAndWake(T value) {
-            queue.push(value);
-            wakeReceiver();
-        }
-
-        /**
-         * Wakes the receiver's waiter if it is pending and has something to find. Called after a
-         * push, a close, or the return of an unsent permit after close (Dekker: the caller's
-         * preceding volatile write or read-modify-write pairs with the waiter's publication).
-         */
-        void wakeReceiver() {
-            RecvOp<T> w = rx;
-            if (w != null
-                    && w.isPending()
-                    && (queue.readyAtHead() || closedAndIdle())
-                    && w.tryClaim()) {
-                w.fire();
-            }
-        }
-
-        /** Returns a taken message's capacity. */
-        private void consumed(int n) {
-            if (sem != null) {
-                sem.release(n); // after close, the semaphore runs wakeReceiver (end of stream)
-            } else {
-                COUNT.getAndAdd(this, -2L * n);
-            }
-        }
-
-        /** Returns the slots of unused permits; after close, that may end the stream. */
-        void releaseUnsent(int n) {
-            sem.release(n); // after close, the semaphore runs wakeReceiver: maybe the last slot
-        }
-
-        boolean tryAcquire(int n) {
-            int r = sem.tryAcquire(n);
-            if (r == BatchSemaphore.CLOSED_STATUS) {
-                throw sendClosedError();
-            }
-            return r == BatchSemaphore.ACQUIRED;
-        }
-
-        CompletableFuture<Void> send(T value) {
-            int r = sem.tryAcquire(1);
-            if (r == BatchSemaphore.ACQUIRED) {
-                pushAndWake(value);
-                return StackSafeFuture.completed(null);
-            } else if (r == BatchSemaphore.CLOSED_STATUS) {
-                return StackSafeFuture.failed(sendClosedError());
-            }
-            SendFuture<T> f = new SendFuture<>(this, value);
-            f.start();
-            return f;
-        }
-
-        boolean trySend(T value) {
-            if (tryAcquire(1)) {
-                pushAndWake(value);
-                return true;
-            }
-            return false;
-        }
-
-        boolean blockingSend(T value, long deadline) throws InterruptedException {
-            if (sem.acquireBlocking(1, deadline, GRANTED) == null) {
-                return false;
-            }
-            pushAndWake(value);
-            return true;
-        }
-
-        void sendUnbounded(T value) {
-            for (; ; ) {
-                long c = count;
-                if ((c & COUNT_CLOSED) != 0) {
-                    throw sendClosedError();
-                }
-                if (COUNT.compareAndSet(this, c, c + 2)) {
-                    break;
-                }
-            }
-            pushAndWake(value);
-        }
-
-        void checkMany(int n) {
-            if (n < 0 || n > max) {
-                throw new IllegalArgumentException(
-                        "n must be in 0..maxCapacity (" + max + ") but was " + n);
-            }
-        }
-
-        // --- receiving ---
-
-        static void checkMany(List<?> buffer, int limit) {
-            Objects.requireNonNull(buffer, "buffer must not be null");
-            if (limit < 0) {
-                throw new IllegalArgumentException("limit must be non-negative but was " + limit);
-            }
-        }
-
-        private void checkNoPendingReceive(String method) {
-            RecvOp<T> w = rx;
-            if (w != null) {
-                throw new IllegalStateException(
-                        method
-                                + " requires no other pending receive on this single-consumer"
-                                + " Mpsc receiver but "
-                                + (w.isView()
-                                        ? "a subscription of asPublisher() is live"
-                                        : "one is pending"));
-            }
-        }
-
-        /** Appends {@code first} and then every ready message, up to {@code limit}. */
-        int appendReady(List<? super T> buffer, T first, int limit) {
-            buffer.add(first);
-            int n = 1;
-            T v;
-            while (n < limit && (v = queue.poll()) != null) {
-                buffer.add(v);
-                n++;
-            }
-            return n;
-        }
-
-        CompletableFuture<T> recv() {
-            checkNoPendingReceive("recv");
-            T v = queue.poll();
-            if (v != null) {
-                consumed(1);
-                return StackSafeFuture.completed(v);
-            }
-            if (closedAndIdle()) {
-                ClosedException f = endFailure();
-                return f != null ? StackSafeFuture.failed(f) : StackSafeFuture.completed(null);
-            }
-            return park(new RecvOp<>(this, null, 1, false));
-        }
-
-        CompletableFuture<Integer> recvMany(List<? super T> buffer, int limit) {
-            checkMany(buffer, limit);
-            checkNoPendingReceive("recvMany");
-            if (limit == 0) {
-                return StackSafeFuture.completed(0);
-            }
-            T v = queue.poll();
-            if (v != null) {
-                int n = appendReady(buffer, v, limit);
-                consumed(n);
-                return StackSafeFuture.completed(n);
-            }
-            if (closedAndIdle()) {
-                ClosedException f = endFailure();
-                return f != null ? StackSafeFuture.failed(f) : StackSafeFuture.completed(0);
-            }
-            return park(new RecvOp<>(this, buffer, limit, false));
-        }
-
-        /** Publishes an async waiter, re-checks (Dekker), and returns its future. */
-        @SuppressWarnings("unchecked")
-        private <R> CompletableFuture<R> park(RecvOp<T> op) {
-            RX.setVolatile(this, op);
-            if ((queue.readyAtHead() || closedAndIdle()) && op.tryClaim()) {
-                op.deliver(); // completes the future before anyone else can see it
-            }
-            return (CompletableFuture<R>) (CompletableFuture<?>) op.future;
-        }
-
-        // --- the Publisher view (MpscPublisher) ---
-
-        /**
-         * Publishes {@code op} (view mode) as the receiver's waiter for the whole subscription, so
-         * that other receives fail while the view owns the consumer role.
-         *
-         * @return false if a receive is pending or another view is attached
-         */
-        boolean attachView(RecvOp<T> op) {
-            return RX.compareAndSet(this, null, op);
-        }
-
-        /** Gives the consumer role back; the view never polls again. */
-        void detachView(RecvOp<T> op) {
-            op.state = RecvOp.CLAIMED; // disarm: a later claim attempt fails
-            RX.compareAndSet(this, op, null);
-        }
-
-        /**
-         * Arms the view's waiter after its drain found the channel empty, then re-checks (Dekker,
-         * as in park: the volatile write of the state pairs with the producer's read of it after
-         * its push).
-         *
-         * @return true if something arrived meanwhile and this call disarmed the waiter again
-         *     (drain once more); false if armed (a push or close will run the view's drain)
-         */
-        boolean armView(RecvOp<T> op) {
-            op.state = RecvOp.PENDING;
-            return (queue.readyAtHead() || closedAndIdle()) && op.tryClaim();
-        }
-
-        /** The view's take: the next message, its slot already returned; null if none ready. */
-        T pollView() {
-            T v = queue.poll(); // consumer role: the view's waiter is published in rx
-            if (v != null) {
-                consumed(1);
-            }
-            return v;
-        }
-
-        T tryRecv() {
-            checkNoPendingReceive("tryRecv");
-            T v = queue.pollWaiting();
-            if (v != null) {
-                consumed(1);
-                return v;
-            }
-            if (closedAndIdle()) {
-                throw recvClosedError();
-            }
-            return null;
-        }
-
-        T blockingRecv(long deadline) throws InterruptedException {
-            checkNoPendingReceive("blockingRecv");
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            for (; ; ) {
-                T v = queue.poll();
-                if (v != null) {
-                    consumed(1);
-                    return v;
-                }
-                if (closedAndIdle()) {
-                    ClosedException f = endFailure();
-                    if (f != null) {
-                        throw f;
-                    }
-                    return null;
-                }
-                if (!parkBlocking(deadline)) {
-                    return null;
-                }
-            }
-        }
-
-        int blockingRecvMany(List<? super T> buffer, int limit) throws InterruptedException {
-            checkNoPendingReceive("blockingRecvMany");
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            if (limit == 0) {
-                return 0;
-            }
-            for (; ; ) {
-                T v = queue.poll();
-                if (v != null) {
-                    int n = appendReady(buffer, v, limit);
-                    consumed(n);
-                    return n;
-                }
-                if (closedAndIdle()) {
-                    ClosedException f = endFailure();
-                    if (f != null) {
-                        throw f;
-                    }
-                    return 0;
-                }
-                parkBlocking(Long.MAX_VALUE);
-            }
-        }
-
-        /**
-         * Parks the receiving thread on the reusable waiter until a producer or closer claims it.
-         *
-         * @return true when woken (the caller looks again; the wake-up may be spurious), false if
-         *     the deadline passed first (withdrawn)
-         * @throws InterruptedException if interrupted first (withdrawn)
-         */
-        private boolean parkBlocking(long deadline) throws InterruptedException {
-            if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0L) {
-                return false;
-            }
-            RecvOp<T> op = blockingOp;
-            if (op == null) {
-                op = new RecvOp<>(this, null, 1, true);
-                blockingOp = op;
-            }
-            op.reset();
-            RX.setVolatile(this, op);
-            if ((queue.readyAtHead() || closedAndIdle()) && op.tryClaim()) {
-                RX.compareAndSet(this, op, null);
-                return true;
-            }
-            boolean interrupted = false;
-            try {
-                while (!op.fired) { // acquire; pairs with the release write in fire
-                    if (Thread.interrupted()) {
-                        if (op.tryCancelBlocking()) {
-                            RX.compareAndSet(this, op, null);
-                            throw new InterruptedException();
-                        }
-                        interrupted = true; // claimed: the message is there, take it
-                    } else if (deadline != Long.MAX_VALUE) {
-                        long left = deadline - System.nanoTime();
-                        if (left <= 0L) {
-                            if (op.tryCancelBlocking()) {
-                                RX.compareAndSet(this, op, null);
-                                return false;
-                            }
-                            deadline = Long.MAX_VALUE;
-                        } else {
-                            LockSupport.parkNanos(this, left);
-                        }
-                    } else {
-                        LockSupport.park(this);
-                    }
-                }
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            RX.compareAndSet(this, op, null);
-            return true;
-        }
-
-        /** Called by the claimer of an async waiter: takes the messages and completes it. */
-        void deliver(RecvOp<T> op) {
-            T v = queue.poll(); // the consumer role is ours: the waiter is claimed
-            int taken = 0;
-            Object result;
-            Throwable failure = null;
-            if (v == null) { // woken for the end of the stream
-                failure = endFailure();
-                result = op.buffer != null ? Integer.valueOf(0) : null;
-            } else if (op.buffer == null) {
-                taken = 1;
-                result = v;
-            } else {
-                try {
-                    taken = appendReady(op.buffer, v, op.limit);
-                    result = taken;
-                } catch (RuntimeException e) { // the caller's list refused an element
-                    taken = 1;
-                    failure = e;
-                    result = null;
-                }
-            }
-            RX.compareAndSet(this, op, null); // hand the consumer role back before completing
-            if (taken > 0) {
-                // Before completing: a receive started by the future's dependents must see the
-                // permits back (after close, "idle" ends the stream).
-                consumed(taken);
-            }
-            if (failure != null) {
-                op.future.failClaimed(failure);
-            } else {
-                op.future.completeClaimed(result);
-            }
-        }
-
-        void withdraw(RecvOp<T> op) {
-            RX.compareAndSet(this, op, null);
-        }
-
-        @Override
-        public String toString() {
-            StringBuilder sb = new StringBuilder();
-            sb.append(sem != null ? "capacity=" + sem.availablePermits() + "/" + max : "unbounded");
-            sb.append(", len=").append(queue.len());
-            if (isClosed()) {
-                sb.append(", closed");
-            }
-            return sb.toString();
-        }
-
-        // VarHandle mechanics
-        private static final VarHandle COUNT;
-        private static final VarHandle RX;
-        private static final VarHandle CAUSE;
-        private static final VarHandle STRONG;
-        private static final VarHandle WEAK;
-
-        static {
-            try {
-                MethodHandles.Lookup l = MethodHandles.lookup();
-                COUNT = l.findVarHandle(Chan.class, "count", long.class);
-                RX = l.findVarHandle(Chan.class, "rx", RecvOp.class);
-                CAUSE = l.findVarHandle(Chan.class, "closeCause", Object.class);
-                STRONG = l.findVarHandle(Chan.class, "strong", int.class);
-                WEAK = l.findVarHandle(Chan.class, "weak", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-    }
-
-    /**
-     * The receiver's waiter. Async: its future's claim decides between delivery and cancellation.
-     * Blocking: a reusable park slot with its own claim word.
-     */
-    static final class RecvOp<T> extends Trampoline.Task {
-        static final int PENDING = 0;
-        static final int CLAIMED = 1;
-        private static final int CANCELLED = 2;
-
-        final Chan<T> chan;
-        final List<? super T> buffer;
-        final int limit;
-
-        /** Async mode: the caller's future; null in blocking and view mode. */
-        final OpFuture<T> future;
-
-        /** View mode (a Publisher view's wake-up): run on every claim; null otherwise. */
-        private final Runnable hook;
-
-        // Blocking mode.
-        private Thread thread;
-        volatile int state;
-        volatile boolean fired;
-
-        RecvOp(Chan<T> chan, List<? super T> buffer, int limit, boolean blocking) {
-            this.chan = chan;
-            this.buffer = buffer;
-            this.limit = limit;
-            this.future = blocking ? null : new OpFuture<>(this);
-            this.hook = null;
-        }
-
-        /**
-         * View mode: a non-consuming waiter that stays published in {@code rx} for the whole
-         * subscription of a Publisher view. Its state word says whether the view is armed (PENDING:
-         * it found the channel empty and waits) or not (CLAIMED). A claimer only runs {@code hook}
-         * (the view's drain), which takes the messages itself; a stale or duplicate claim only
-         * causes a spurious drain.
-         */
-        RecvOp(Chan<T> chan, Runnable hook) {
-            this.chan = chan;
-            this.buffer = null;
-            this.limit = 1;
-            this.future = null;
-            this.hook = hook;
-            this.state = CLAIMED; // not armed until the view finds the channel empty
-        }
-
-        /** Blocking mode: prepares the next use (before it is published). */
-        void reset() {
-            thread = Thread.currentThread();
-            fired = false;
-            state = PENDING;
-        }
-
-        /** Whether this is the waiter of a live Publisher view. */
-        boolean isView() {
-            return hook != null;
-        }
-
-        boolean isPending() {
-            return future != null ? future.isPending() : state == PENDING;
-        }
-
-        boolean tryClaim() {
-            return future != null ? future.tryClaim() : STATE.compareAndSet(this, PENDING, CLAIMED);
-        }
-
-        boolean tryCancelBlocking() {
-            return STATE.compareAndSet(this, PENDING, CANCELLED);
-        }
-
-        /** Called once by the claimer, after it claimed. */
-        void fire() {
-            if (hook != null) {
-                hook.run(); // the view's drain: serialized by its own counter, never recursive
-            } else if (future == null) {
-                fired = true; // release; pairs with the read of fired in parkBlocking
-                LockSupport.unpark(thread);
-            } else {
-                Trampoline.run(this);
-            }
-        }
-
-        void deliver() {
-            chan.deliver(this);
-        }
-
-        @Override
-        protected void runTask() {
-            deliver();
-        }
-
-        // VarHandle mechanics
-        private static final VarHandle STATE;
-
-        static {
-            try {
-                STATE = MethodHandles.lookup().findVarHandle(RecvOp.class, "state", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-    }
-
-    /** The future of an async receive. */
-    private static final class OpFuture<T> extends ClaimFuture<Object> {
-        private final RecvOp<T> op;
-
-        OpFuture(RecvOp<T> op) {
-            this.op = op;
-        }
-
-        @Override
-        protected void withdraw() {
-            op.chan.withdraw(op);
-        }
-    }
-
-    /**
-     * A bounded send that has to wait for capacity: the claim decides whether the granted permit
-     * pushes the value (claim by the grant) or goes back (claim lost to cancellation).
-     */
-    private static final class SendFuture<T> extends ClaimFuture<Void>
-            implements BiConsumer<Boolean, Throwable> {
-        private final Chan<T> chan;
-        private T value;
-        private volatile CompletableFuture<Boolean> inner;
-
-        SendFuture(Chan<T> chan, T value) {
-            this.chan = chan;
-            this.value = value;
-        }
-
-        void start() {
-            CompletableFuture<Boolean> in = chan.sem.acquire(1, GRANTED);
-            inner = in;
-            in.whenComplete(this);
-        }
-
-        @Override
-        public void accept(Boolean granted, Throwable ex) {
-            if (ex == null) {
-                if (tryClaim()) {
-                    T v = value;
-                    value = null;
-                    chan.pushAndWake(v);
-                    completeClaimed(null);
-                } else {
-                    chan.releaseUnsent(1); // cancelled first: the value is not sent
-                }
-            } else if (tryClaim()) {
-                failClaimed(ex);
-            }
-        }
-
-        @Override
-        protected void withdraw() {
-            value = null;
-            CompletableFuture<Boolean> in = inner;
-            if (in != null) {
-                in.cancel(false); // withdraws the acquisition; a grant in the race goes back
-            }
-        }
-    }
-
-    /** A waiting {@link Sender#closed()}. */
-    private static final class ClosedWait extends Waiter<Void> {
-        private final Chan<?> chan;
-
-        ClosedWait(Chan<?> chan) {
-            super(false);
-            this.chan = chan;
-        }
-
-        @Override
-        protected void undelivered(Void v) {
-            // Nothing to give back.
-        }
-
-        @Override
-        protected void withdraw() {
-            chan.withdrawClosedWait(this);
-        }
-    }
-
     // VarHandle mechanics
-    private static final VarHandle CLOSED_S;
-    private static final VarHandle CLOSED_W;
-    private static final VarHandle CLOSED_U;
-    private static final VarHandle CLOSED_WU;
     private static final VarHandle USED_P;
     private static final VarHandle USED_O;
     private static final VarHandle REMAINING;
@@ -2344,10 +1473,6 @@ public final class Mpsc {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            CLOSED_S = l.findVarHandle(Sender.class, "closed", int.class);
-            CLOSED_W = l.findVarHandle(WeakSender.class, "closed", int.class);
-            CLOSED_U = l.findVarHandle(UnboundedSender.class, "closed", int.class);
-            CLOSED_WU = l.findVarHandle(WeakUnboundedSender.class, "closed", int.class);
             USED_P = l.findVarHandle(Permit.class, "used", int.class);
             USED_O = l.findVarHandle(OwnedPermit.class, "used", int.class);
             REMAINING = l.findVarHandle(PermitIterator.class, "remaining", int.class);

@@ -17,19 +17,21 @@ final class MpscPublisher<T> implements Publisher<T> {
     /*
      * Implementation overview
      *
-     * A subscription attaches a view-mode waiter (Mpsc.RecvOp with a hook) to the channel's
-     * receiver slot `rx` by CAS from null, and keeps it there until it ends; that is what makes it
-     * the single consumer (a second subscription, or a recv(), finds the slot taken). The waiter
+     * A subscription attaches a view-mode waiter (an MpscReceiveWaiter with a drain hook) to the
+     * channel's receiver slot `rx` by CAS from null, and keeps it there until it ends; that is
+     * what makes it the single consumer (a second subscription, or a recv(), finds the slot
+     * taken). The waiter
      * never takes a message: a producer (or closer) that claims it only runs the subscription's
      * drain(). The messages are taken by the drain loop alone (DrainSubscription.emit on the
      * owner), each one handed to onNext in the same step, so there is no moment where a message
      * has left the channel without being delivered: cancelling cannot lose one.
      *
-     * emit: poll while demand remains (Chan.pollView returns the slot at once); when the channel
-     * is closed and idle (every slot back / no message counted), detach and signal the end; when
-     * the channel is empty, arm the waiter and re-check (Chan.armView, the Dekker pairing of
-     * Mpsc's park), also without demand, so that the end of the stream needs no request. An
-     * armed waiter claimed by a push or a close runs drain(); a claim that lost the race with a
+     * emit: poll while demand remains (MpscChan.pollView releases the permit at once); when the
+     * channel is closed and idle (every permit back), detach and signal the end; when the channel
+     * is empty, arm the waiter and re-check (MpscChan.armView, the Dekker pairing of MpscChan's
+     * park: the arming is a sequentially consistent volatile write before the re-check's reads),
+     * also without demand, so that the end of the stream needs no request. An armed waiter
+     * claimed by a push or a close runs drain(); a claim that lost the race with a
      * re-check, or a stale one, only causes a spurious drain.
      *
      * Cancel (or a rejected request): detach first, then close the channel, so that once the
@@ -67,13 +69,13 @@ final class MpscPublisher<T> implements Publisher<T> {
     /** One subscription; see the implementation overview. */
     private static final class ViewSubscription<T> extends DrainSubscription<T>
             implements Runnable {
-        private final Mpsc.Chan<T> chan;
-        final Mpsc.RecvOp<T> op;
+        private final MpscChan<T> chan;
+        final MpscReceiveWaiter<T> op;
 
-        ViewSubscription(Subscriber<? super T> actual, Mpsc.Chan<T> chan) {
+        ViewSubscription(Subscriber<? super T> actual, MpscChan<T> chan) {
             super(actual);
             this.chan = chan;
-            this.op = new Mpsc.RecvOp<>(chan, this);
+            this.op = new MpscReceiveWaiter<>(chan, this);
         }
 
         /** The waiter's hook: a push or close after the channel was found empty. */
@@ -97,7 +99,7 @@ final class MpscPublisher<T> implements Publisher<T> {
                     e++;
                     a.onNext(v); // a throw is rule 2.13: DrainSubscription cancels and reports it
                 }
-                if (chan.closedAndIdle()) { // nothing queued, nothing can be sent any more
+                if (chan.isClosedAndIdle()) { // nothing queued, nothing can be sent any more
                     chan.detachView(op);
                     Throwable cause = chan.cause();
                     if (cause == null) {
@@ -112,7 +114,7 @@ final class MpscPublisher<T> implements Publisher<T> {
                     // so that the end of the stream is signalled without demand (rule 1.5): a
                     // close, or the last permit coming back, runs drain(); a push only causes one
                     // spurious turn (it finds a message and does not arm again).
-                    if (chan.queue.readyAtHead() || !chan.armView(op)) {
+                    if (chan.readyAtHead() || !chan.armView(op)) {
                         return e;
                     }
                 } else if (!chan.armView(op)) {

@@ -4,7 +4,6 @@ import dev.tributary.sync.internal.UpstreamSubscriber;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.IntFunction;
 import org.reactivestreams.Subscription;
 
 /**
@@ -20,9 +19,10 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
      * Implementation overview
      *
      * Bounded channels. Demand is backed by reserved slots: `outstanding` counts the slots the
-     * view holds for elements it requested and has not received yet. A slot is taken from the
-     * channel's semaphore before the element is requested (forgetPermits: "take up to n free
-     * permits now"; it returns 0 while senders queue, so it never barges), and onNext spends one
+     * view holds for elements it requested and has not received yet. A slot (a permit) is taken
+     * from the channel's capacity before the element is requested (forgetPermits: "take up to n
+     * free permits now"; it returns 0 while senders queue, so it never barges), and onNext spends
+     * one
      * (CAS outstanding down, then push: the slot is already ours, so the push cannot wait or
      * fail). The receiver returns the slot when it takes the message, as for any permit.
      *
@@ -30,8 +30,8 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
      * request that makes upstream emit synchronously does not recurse into another refill): when
      * outstanding <= window / 2, take what is free up to the window and request that many; when
      * outstanding is 0 and nothing is free, wait in the semaphore's FIFO queue for
-     * max(1, window / 2) slots (one future per batch); its grant is added to `granted` and turned
-     * into a request by the next refill turn.
+     * max(1, window / 2) slots (one future per batch); its grant is added to `grantedPermits` and
+     * turned into a request by the next refill turn.
      *
      * Teardown (receiver closed, rule violation, onComplete, onError): outstanding is swapped to
      * DEAD and whatever it held is released; the pending acquisition is cancelled (a grant that
@@ -40,7 +40,8 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
      * that comes after finds DEAD and drops its element. Every slot is therefore either pushed
      * into or released exactly once.
      *
-     * Unbounded channels: request Long.MAX_VALUE once; onNext sends; a closed channel cancels.
+     * Unbounded channels (`bounded` false: the capacity is MpscCapacity.Unbounded): request
+     * Long.MAX_VALUE once; onNext sends; a closed channel cancels.
      */
 
     /** The most slots the view keeps reserved. */
@@ -48,8 +49,12 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
 
     private static final int DEAD = Integer.MIN_VALUE;
 
-    private final Mpsc.Chan<T> chan;
+    private final MpscChan<T> chan;
     private final Runnable closeHandle;
+
+    /** False for an unbounded channel: request everything, send without reserving. */
+    private final boolean bounded;
+
     private final int window;
     private final int refillAt;
     private final int batch;
@@ -58,7 +63,7 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
     private volatile int outstanding;
 
     /** Slots granted by the async acquisition, not yet requested. */
-    private volatile int granted;
+    private volatile int grantedPermits;
 
     private volatile int wip;
     private volatile int done;
@@ -66,10 +71,11 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
     private volatile CompletableFuture<Boolean> acquisition;
     private volatile CompletableFuture<Void> closedWatch;
 
-    MpscSubscriber(Mpsc.Chan<T> chan, Runnable closeHandle) {
+    MpscSubscriber(MpscChan<T> chan, Runnable closeHandle) {
         this.chan = chan;
         this.closeHandle = closeHandle;
-        this.window = chan.sem != null ? Math.min(chan.max, MAX_WINDOW) : 0;
+        this.bounded = !(chan.capacity instanceof MpscCapacity.Unbounded);
+        this.window = bounded ? Math.min(chan.maxCapacity(), MAX_WINDOW) : 0;
         this.refillAt = window / 2;
         this.batch = Math.max(1, window / 2);
     }
@@ -82,7 +88,7 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
         if (done != 0) {
             return; // closed already: upstream was cancelled
         }
-        if (chan.sem == null) {
+        if (!bounded) {
             requestUpstream(Long.MAX_VALUE);
         } else {
             refill();
@@ -91,12 +97,12 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
 
     @Override
     protected void next(T item) {
-        if (chan.sem == null) {
+        if (!bounded) {
             if (done != 0) {
                 return;
             }
             try {
-                chan.sendUnbounded(item);
+                chan.trySend(item); // an unbounded channel always has a free permit
             } catch (ClosedException closed) {
                 channelClosed(); // dropped: the receiver is gone
             }
@@ -165,16 +171,16 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
         if (w != null) {
             w.cancel(false); // withdraw it (a no-op if the channel closed)
         }
-        if (chan.sem == null) {
+        if (!bounded) {
             return;
         }
         int o = (int) OUTSTANDING.getAndSet(this, DEAD);
         if (o > 0) {
-            chan.releaseUnsent(o);
+            chan.release(o);
         }
         CompletableFuture<Boolean> f = acquisition;
         if (f != null) {
-            f.cancel(false); // a grant in the race is handed back by the semaphore or by granted()
+            f.cancel(false); // a grant in the race is handed back by the semaphore or by onGrant
         }
         refill(); // releases what was granted but not yet requested
     }
@@ -192,10 +198,10 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
         }
     }
 
-    private void granted(Boolean ok, Throwable ex) {
+    private void onGrant(Boolean ok, Throwable ex) {
         acquisition = null;
         if (ex == null) {
-            GRANTED.getAndAdd(this, batch);
+            GRANTED_PERMITS.getAndAdd(this, batch);
         }
         acquiring = false;
         refill();
@@ -208,28 +214,30 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
         }
         int missed = 1;
         for (; ; ) {
-            int g = (int) GRANTED.getAndSet(this, 0);
+            int g = (int) GRANTED_PERMITS.getAndSet(this, 0);
             if (g > 0) {
                 if (addOutstanding(g)) {
                     requestUpstream(g);
                 } else {
-                    chan.releaseUnsent(g);
+                    chan.release(g);
                 }
             }
             int o = outstanding;
             if (o >= 0 && o <= refillAt && !acquiring && !chan.isClosed()) {
-                int got = chan.sem.forgetPermits(window - o); // no barging: 0 while senders wait
+                int got =
+                        chan.capacity.forgetPermits(window - o); // no barging: 0 while senders wait
                 if (got > 0) {
                     if (addOutstanding(got)) {
                         requestUpstream(got);
                     } else {
-                        chan.releaseUnsent(got);
+                        chan.release(got);
                     }
                 } else if (o == 0) {
                     acquiring = true;
-                    CompletableFuture<Boolean> f = chan.sem.acquire(batch, GRANTED_TRUE);
+                    CompletableFuture<Boolean> f =
+                            chan.capacity.acquire(batch, MpscCapacity.BARE_GRANT);
                     acquisition = f;
-                    f.whenComplete(this::granted); // may run inline: then it only marks missed
+                    f.whenComplete(this::onGrant); // may run inline: then it only marks missed
                     if (outstanding < 0) {
                         f.cancel(false); // torn down meanwhile (Dekker with teardown)
                     }
@@ -247,11 +255,9 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
         return "MpscSubscriber[" + chan + ", outstanding=" + outstanding + "]";
     }
 
-    private static final IntFunction<Boolean> GRANTED_TRUE = n -> Boolean.TRUE;
-
     // VarHandle mechanics
     private static final VarHandle OUTSTANDING;
-    private static final VarHandle GRANTED;
+    private static final VarHandle GRANTED_PERMITS;
     private static final VarHandle WIP;
     private static final VarHandle DONE;
 
@@ -259,7 +265,7 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             OUTSTANDING = l.findVarHandle(MpscSubscriber.class, "outstanding", int.class);
-            GRANTED = l.findVarHandle(MpscSubscriber.class, "granted", int.class);
+            GRANTED_PERMITS = l.findVarHandle(MpscSubscriber.class, "grantedPermits", int.class);
             WIP = l.findVarHandle(MpscSubscriber.class, "wip", int.class);
             DONE = l.findVarHandle(MpscSubscriber.class, "done", int.class);
         } catch (ReflectiveOperationException e) {

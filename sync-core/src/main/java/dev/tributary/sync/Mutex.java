@@ -102,7 +102,7 @@ public final class Mutex<T> {
      * @return the guard, or null if the lock is held or anyone is waiting for it
      */
     public MutexGuard<T> tryLock() {
-        return core.tryAcquire(1) == BatchSemaphore.ACQUIRED ? new MutexGuard<>(this) : null;
+        return core.tryAcquire(1) == BatchSemaphore.TRY_ACQUIRED ? new MutexGuard<>(this) : null;
     }
 
     /**

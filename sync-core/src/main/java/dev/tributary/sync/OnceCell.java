@@ -130,9 +130,9 @@ public final class OnceCell<T> {
             throw new AlreadyInitializedException(value);
         }
         int r = s.core.tryAcquire(1);
-        if (r == BatchSemaphore.ACQUIRED) {
+        if (r == BatchSemaphore.TRY_ACQUIRED) {
             s.store(value);
-        } else if (r == BatchSemaphore.NO_PERMITS && s.value == null) {
+        } else if (r == BatchSemaphore.TRY_NO_PERMITS && s.value == null) {
             throw new InitializingException(value); // someone holds the permit: initializing
         } else {
             // Closed, or the holder has stored its value and is closing: initialized meanwhile.

@@ -171,7 +171,9 @@ public final class RwLock<T> {
      * @return the read guard, or null if not available now
      */
     public RwLockReadGuard<T> tryRead() {
-        return core.tryAcquire(1) == BatchSemaphore.ACQUIRED ? new RwLockReadGuard<>(this) : null;
+        return core.tryAcquire(1) == BatchSemaphore.TRY_ACQUIRED
+                ? new RwLockReadGuard<>(this)
+                : null;
     }
 
     /**
@@ -180,7 +182,7 @@ public final class RwLock<T> {
      * @return the write guard, or null if not available now
      */
     public RwLockWriteGuard<T> tryWrite() {
-        return core.tryAcquire(maxReaders) == BatchSemaphore.ACQUIRED
+        return core.tryAcquire(maxReaders) == BatchSemaphore.TRY_ACQUIRED
                 ? new RwLockWriteGuard<>(this)
                 : null;
     }

@@ -144,9 +144,9 @@ public final class Semaphore {
     public SemaphorePermit tryAcquireMany(int n) {
         BatchSemaphore.checkPermits(n, "n");
         int r = core.tryAcquire(n);
-        if (r == BatchSemaphore.ACQUIRED) {
+        if (r == BatchSemaphore.TRY_ACQUIRED) {
             return new SemaphorePermit(this, n);
-        } else if (r == BatchSemaphore.NO_PERMITS) {
+        } else if (r == BatchSemaphore.TRY_NO_PERMITS) {
             return null;
         }
         throw core.closedError();

@@ -78,10 +78,11 @@ class MpscExternalCompletionRaceTest {
 
     /**
      * Whether a sender waits for capacity. Mpsc has no public queue-length query (capacity() reads
-     * 0 both for a full channel and while senders wait), so this reads the channel's semaphore.
+     * 0 both for a full channel and while senders wait), so this reads the channel's capacity
+     * strategy.
      */
     static boolean queuedSenders(Mpsc.Receiver<?> rx) {
-        return rx.chan.sem.hasQueuedWaiters();
+        return ((MpscCapacity.Bounded) rx.chan.capacity).hasQueuedWaiters();
     }
 
     /** A full channel of capacity 1 holding 0; the wait sends 1; the grant receives 0. */

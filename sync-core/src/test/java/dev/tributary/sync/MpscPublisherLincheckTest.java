@@ -16,9 +16,9 @@ import org.reactivestreams.Subscription;
 
 /**
  * Model checking of the Publisher view of an Mpsc receiver ({@link MpscPublisher}) with Lincheck:
- * the view's non-consuming waiter in the receiver slot ({@code Chan.attachView}, {@code armView},
- * {@code pollView}, {@code detachView}) racing sends, closes, requests and the cancel, on a bounded
- * (capacity 2) and an unbounded channel.
+ * the view's non-consuming waiter in the receiver slot ({@code MpscChan.attachView}, {@code
+ * armView}, {@code pollView}, {@code detachView}) racing sends, closes, requests and the cancel, on
+ * a bounded (capacity 2) and an unbounded channel.
  *
  * <p>Each scenario starts with a channel whose receiver view is subscribed by a recording
  * subscriber that requests nothing by itself (plain fields: the view serializes its signals).
@@ -60,7 +60,7 @@ import org.reactivestreams.Subscription;
  *       (dropping the message it just took): the cancel scenario reports "cancel lost a message or
  *       out of order or duplicated: producer a sent [11, 12] but delivered then left [11]";
  *   <li>the end-of-stream test of the drain loop using "closed and nothing ready" instead of {@code
- *       closedAndIdle()} (every slot back): the close scenario of both {@link #bounded()} and
+ *       isClosedAndIdle()} (every slot back): the close scenario of both {@link #bounded()} and
  *       {@link #unbounded()} reports "terminal signal before the end: delivered 1 of 2" (the first
  *       version of that scenario, with the close on a third thread, did not find it at 200
  *       invocations).

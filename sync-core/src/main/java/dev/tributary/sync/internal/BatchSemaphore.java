@@ -11,34 +11,35 @@ import java.util.function.Supplier;
  * The waiter core: a counting semaphore that grants several permits per acquisition, fairly (FIFO),
  * with a lock-free fast path. Ported from tokio's {@code sync/batch_semaphore.rs}; it sits under
  * {@code Semaphore}, {@code Mutex} (1 permit), {@code RwLock} (a reader takes 1 of {@code
- * maxReaders}, a writer all of them), {@code OnceCell} and, later, the bounded mpsc channel's
- * capacity.
+ * maxReaders}, a writer all of them), {@code OnceCell} and the bounded mpsc channel's capacity
+ * ({@code MpscCapacity.Bounded}: one permit per slot, returned by the receiver when it takes the
+ * message).
  *
  * <h2>Implementation overview</h2>
  *
- * <p><b>State.</b> One volatile {@code long state = permits << 2 | WAITERS | CLOSED}. {@code
- * permits} is the number of free permits; {@code WAITERS} is set exactly while the waiter queue is
- * non-empty; {@code CLOSED} is set once, by {@link #close()}.
+ * <p><b>State.</b> One volatile {@code long state = permits << 2 | WAITERS_BIT | CLOSED_BIT} (bit
+ * 1, bit 0). {@code permits} is the number of free permits; {@code WAITERS_BIT} is set exactly
+ * while the waiter queue is non-empty; {@code CLOSED_BIT} is set once, by {@link #close()}.
  *
- * <p><b>Invariants.</b> (1) {@code WAITERS} is only set or cleared under {@code lock}, and it is
- * set iff the queue is non-empty. (2) While {@code WAITERS} is set, {@code permits == 0}: every
- * release hands its permits to queued waiters first, and a waiter enqueues only after taking
+ * <p><b>Invariants.</b> (1) {@code WAITERS_BIT} is only set or cleared under {@code lock}, and it
+ * is set iff the queue is non-empty. (2) While {@code WAITERS_BIT} is set, {@code permits == 0}:
+ * every release hands its permits to queued waiters first, and a waiter enqueues only after taking
  * whatever was free. (3) Every permit is in exactly one place: free in {@code state}, assigned to a
  * queued waiter ({@code needed - remaining}), or held by a caller. (4) Only the head waiter can
  * hold a partial assignment (FIFO: a large request at the head blocks later small ones).
  *
- * <p><b>Fast paths</b> (no lock): acquire CASes {@code permits} down when {@code WAITERS} is clear
- * and enough permits are free; release CASes {@code permits} up when {@code WAITERS} is clear. By
- * (1) and (2) a fast release can never miss a queued waiter: a waiter becomes visible (WAITERS set)
- * in the same CAS that observed the permits it could not get.
+ * <p><b>Fast paths</b> (no lock): acquire CASes {@code permits} down when {@code WAITERS_BIT} is
+ * clear and enough permits are free; release CASes {@code permits} up when {@code WAITERS_BIT} is
+ * clear. By (1) and (2) a fast release can never miss a queued waiter: a waiter becomes visible
+ * (WAITERS_BIT set) in the same CAS that observed the permits it could not get.
  *
  * <p><b>Slow paths</b> (under {@code lock}): an acquirer that cannot be served takes what is free,
- * sets {@code WAITERS} in one CAS and links its waiter with the remainder. A release with {@code
- * WAITERS} set assigns permits to the head waiters in order; each fully served waiter is unlinked
- * and claimed ({@link Waiter#tryClaim()}); if the claim fails the waiter was cancelled
+ * sets {@code WAITERS_BIT} in one CAS and links its waiter with the remainder. A release with
+ * {@code WAITERS_BIT} set assigns permits to the head waiters in order; each fully served waiter is
+ * unlinked and claimed ({@link Waiter#tryClaim()}); if the claim fails the waiter was cancelled
  * concurrently, and its whole assignment goes back into the pool being distributed. When the queue
- * empties, the leftover permits are added and {@code WAITERS} cleared in one CAS. Claimed waiters
- * fire after the lock is released, through the {@link Trampoline}.
+ * empties, the leftover permits are added and {@code WAITERS_BIT} cleared in one CAS. Claimed
+ * waiters fire after the lock is released, through the {@link Trampoline}.
  *
  * <p><b>Cancellation.</b> A future completed from outside, an interrupt or a timeout wins {@link
  * Waiter#tryCancel()}; the canceller then takes the lock and, if the waiter is still linked,
@@ -49,13 +50,20 @@ import java.util.function.Supplier;
  *
  * <p><b>Linearization points.</b> Fast acquire/release: the successful CAS. Slow acquire: the
  * successful {@code tryClaim} under the lock (or the enqueuing CAS when it took everything).
- * Cancellation: the successful {@code tryCancel}. Close: the CAS that sets {@code CLOSED}.
+ * Cancellation: the successful {@code tryCancel}. Close: the CAS that sets {@code CLOSED_BIT}.
  *
  * <p><b>Progress.</b> Fast paths are lock-free; slow paths hold a {@link ReentrantLock} for O(woken
  * waiters) steps and never run user code under it.
  *
- * <p>Guarded by {@code BatchSemaphoreLincheckTest} (model checking, with cancellation) and {@code
- * BatchSemaphoreRaceTest}.
+ * <p><b>Access modes.</b> Every decision is a CAS on the one word {@code state}, so no sleep/wake
+ * re-check spans two variables and acquire/release would suffice: a release's CAS publishes the
+ * permits (and whatever the releaser wrote before) to the acquirer whose CAS takes them. The queue
+ * and the assignments ({@code remaining}) are guarded by {@code lock}; a waiter's outcome reaches
+ * it through {@link Waiter#fire()} (release) and {@link Waiter#isFired()} or the future's
+ * completion (acquire).
+ *
+ * <p>Guarded by {@code BatchSemaphoreLincheckTest} (model checking, with cancellation), {@code
+ * SemaphoreLincheckTest} and {@code SemaphoreRaceTest}.
  */
 public final class BatchSemaphore {
 
@@ -66,21 +74,22 @@ public final class BatchSemaphore {
     public static final int MAX_PERMITS = Integer.MAX_VALUE >>> 3;
 
     /** {@link #tryAcquire(int)} result: the permits were taken. */
-    public static final int ACQUIRED = 0;
+    public static final int TRY_ACQUIRED = 0;
 
     /** {@link #tryAcquire(int)} result: not enough free permits, or someone is queued. */
-    public static final int NO_PERMITS = 1;
+    public static final int TRY_NO_PERMITS = 1;
 
     /** {@link #tryAcquire(int)} result: the semaphore is closed. */
-    public static final int CLOSED_STATUS = 2;
+    public static final int TRY_CLOSED = 2;
 
-    private static final int QUEUED = 3;
+    /** enqueue result: the waiter was linked (a try result otherwise). */
+    private static final int ENQUEUED = 3;
 
-    private static final long CLOSED = 1L;
-    private static final long WAITERS = 2L;
+    private static final long CLOSED_BIT = 1L;
+    private static final long WAITERS_BIT = 2L;
     private static final int SHIFT = 2;
 
-    /** permits &lt;&lt; 2 | WAITERS | CLOSED; see the implementation overview. */
+    /** permits &lt;&lt; 2 | WAITERS_BIT | CLOSED_BIT; see the implementation overview. */
     private volatile long state;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -143,12 +152,12 @@ public final class BatchSemaphore {
 
     /** Returns true once {@link #close()} was called. */
     public boolean isClosed() {
-        return (state & CLOSED) != 0;
+        return (state & CLOSED_BIT) != 0;
     }
 
     /** Returns true if any waiter is queued. For monitoring and tests. */
     public boolean hasQueuedWaiters() {
-        return (state & WAITERS) != 0;
+        return (state & WAITERS_BIT) != 0;
     }
 
     /** Returns the exception a closed core reports. */
@@ -160,23 +169,23 @@ public final class BatchSemaphore {
      * Takes {@code n} permits without waiting. Fails while anyone is queued (no barging).
      *
      * @param n permits, {@code 0..MAX_PERMITS} (checked by the caller)
-     * @return {@link #ACQUIRED}, {@link #NO_PERMITS} or {@link #CLOSED_STATUS}
+     * @return {@link #TRY_ACQUIRED}, {@link #TRY_NO_PERMITS} or {@link #TRY_CLOSED}
      */
     public int tryAcquire(int n) {
         long need = (long) n << SHIFT;
         for (; ; ) {
             long s = state;
-            if ((s & CLOSED) != 0) {
-                return CLOSED_STATUS;
+            if ((s & CLOSED_BIT) != 0) {
+                return TRY_CLOSED;
             }
             if (n == 0) {
-                return ACQUIRED;
+                return TRY_ACQUIRED;
             }
-            if ((s & WAITERS) != 0 || (s >>> SHIFT) < n) {
-                return NO_PERMITS;
+            if ((s & WAITERS_BIT) != 0 || (s >>> SHIFT) < n) {
+                return TRY_NO_PERMITS;
             }
             if (STATE.compareAndSet(this, s, s - need)) {
-                return ACQUIRED;
+                return TRY_ACQUIRED;
             }
         }
     }
@@ -193,16 +202,16 @@ public final class BatchSemaphore {
      */
     public <R> CompletableFuture<R> acquire(int n, IntFunction<? extends R> onGrant) {
         int r = tryAcquire(n);
-        if (r == ACQUIRED) {
+        if (r == TRY_ACQUIRED) {
             return StackSafeFuture.completed(onGrant.apply(n));
-        } else if (r == CLOSED_STATUS) {
+        } else if (r == TRY_CLOSED) {
             return StackSafeFuture.failed(closedError.get());
         }
         Acquire<R> w = new Acquire<>(this, n, onGrant, false);
         r = enqueue(w);
-        if (r == QUEUED) {
+        if (r == ENQUEUED) {
             return w.future();
-        } else if (r == ACQUIRED) {
+        } else if (r == TRY_ACQUIRED) {
             return StackSafeFuture.completed(onGrant.apply(n));
         } else {
             return StackSafeFuture.failed(closedError.get());
@@ -226,17 +235,17 @@ public final class BatchSemaphore {
             throw new InterruptedException();
         }
         int r = tryAcquire(n);
-        if (r == NO_PERMITS) {
+        if (r == TRY_NO_PERMITS) {
             if (deadlineNanos != Long.MAX_VALUE && deadlineNanos - System.nanoTime() <= 0L) {
                 return null;
             }
             Acquire<R> w = new Acquire<>(this, n, onGrant, true);
             r = enqueue(w);
-            if (r == QUEUED) {
+            if (r == ENQUEUED) {
                 return w.awaitBlocking(deadlineNanos, null);
             }
         }
-        if (r == ACQUIRED) {
+        if (r == TRY_ACQUIRED) {
             return onGrant.apply(n);
         }
         throw closedError.get();
@@ -248,21 +257,21 @@ public final class BatchSemaphore {
         try {
             for (; ; ) {
                 long s = state;
-                if ((s & CLOSED) != 0) {
-                    return CLOSED_STATUS;
+                if ((s & CLOSED_BIT) != 0) {
+                    return TRY_CLOSED;
                 }
-                long free = s >>> SHIFT; // 0 whenever WAITERS is set (invariant 2)
-                if ((s & WAITERS) == 0 && free >= n) {
+                long free = s >>> SHIFT; // 0 whenever WAITERS_BIT is set (invariant 2)
+                if ((s & WAITERS_BIT) == 0 && free >= n) {
                     if (STATE.compareAndSet(this, s, s - ((long) n << SHIFT))) {
-                        return ACQUIRED;
+                        return TRY_ACQUIRED;
                     }
                     continue;
                 }
                 long take = Math.min(free, n);
-                if (STATE.compareAndSet(this, s, (s - (take << SHIFT)) | WAITERS)) {
+                if (STATE.compareAndSet(this, s, (s - (take << SHIFT)) | WAITERS_BIT)) {
                     w.remaining = n - (int) take;
                     waiters.addLast(w);
-                    return QUEUED;
+                    return ENQUEUED;
                 }
             }
         } finally {
@@ -298,7 +307,7 @@ public final class BatchSemaphore {
         long add = (long) n << SHIFT;
         for (; ; ) {
             long s = state;
-            if ((s & WAITERS) == 0) {
+            if ((s & WAITERS_BIT) == 0) {
                 long free = s >>> SHIFT;
                 if (checked && free + n > MAX_PERMITS) {
                     throw new IllegalArgumentException(
@@ -313,7 +322,7 @@ public final class BatchSemaphore {
                 }
                 if (STATE.compareAndSet(
                         this, s, s + add)) { // release; pairs with the CAS of acquirers
-                    if ((s & CLOSED) != 0 && afterReleaseWhenClosed != null) {
+                    if ((s & CLOSED_BIT) != 0 && afterReleaseWhenClosed != null) {
                         afterReleaseWhenClosed.run(); // closed: the queue is empty, so only here
                     }
                     return;
@@ -323,7 +332,7 @@ public final class BatchSemaphore {
             FireChain chain = new FireChain();
             lock.lock();
             try {
-                if ((state & WAITERS) == 0) {
+                if ((state & WAITERS_BIT) == 0) {
                     continue; // the queue emptied meanwhile: take the fast path again
                 }
                 assignLocked(n, chain);
@@ -337,7 +346,7 @@ public final class BatchSemaphore {
 
     /**
      * Hands {@code permits} to the queued waiters in order; called under {@code lock}. Clears
-     * WAITERS and frees the leftover when the queue empties.
+     * WAITERS_BIT and frees the leftover when the queue empties.
      */
     private void assignLocked(long permits, FireChain chain) {
         long rem = permits;
@@ -363,7 +372,7 @@ public final class BatchSemaphore {
         if (waiters.isEmpty()) {
             for (; ; ) {
                 long s = state;
-                if (STATE.compareAndSet(this, s, (s & ~WAITERS) + (rem << SHIFT))) {
+                if (STATE.compareAndSet(this, s, (s & ~WAITERS_BIT) + (rem << SHIFT))) {
                     break;
                 }
             }
@@ -419,7 +428,8 @@ public final class BatchSemaphore {
             }
             for (; ; ) {
                 long s = state;
-                if (STATE.compareAndSet(this, s, ((s | CLOSED) & ~WAITERS) + (back << SHIFT))) {
+                if (STATE.compareAndSet(
+                        this, s, ((s | CLOSED_BIT) & ~WAITERS_BIT) + (back << SHIFT))) {
                     break;
                 }
             }
@@ -434,8 +444,8 @@ public final class BatchSemaphore {
         long s = state;
         return "BatchSemaphore[permits="
                 + (s >>> SHIFT)
-                + ((s & WAITERS) != 0 ? ", waiters" : "")
-                + ((s & CLOSED) != 0 ? ", closed" : "")
+                + ((s & WAITERS_BIT) != 0 ? ", waiters" : "")
+                + ((s & CLOSED_BIT) != 0 ? ", closed" : "")
                 + "]";
     }
 

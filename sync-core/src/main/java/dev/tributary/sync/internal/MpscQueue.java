@@ -12,25 +12,26 @@ import java.lang.invoke.VarHandle;
  *   <li><b>Producers</b>: any number, concurrently; {@link #push(Object)} is lock-free (one
  *       fetch-and-add, one bitwise-or; a CAS when it links or advances a block).
  *   <li><b>Consumer</b>: one at a time. The consumer methods ({@link #poll()}, {@link
- *       #pollWaiting()}) must not run concurrently with each other; the role may move between
+ *       #relaxedPoll()}) must not run concurrently with each other; the role may move between
  *       threads only through a happens-before edge (the channel hands it over with a CAS on its
  *       receiver-waiter field).
- *   <li><b>Never spuriously empty</b>: {@link #pollWaiting()} waits out a slot that a producer
- *       claimed but has not written yet.
+ *   <li><b>Names as in JCTools</b>: {@link #poll()} is never spuriously empty: it waits out an
+ *       in-progress push (a producer that took its position but has not written its slot yet).
+ *       {@link #relaxedPoll()} does not wait and may return null while such a push is at the head.
  * </ul>
  *
  * <h2>Implementation overview</h2>
  *
  * <p><b>Positions.</b> Every element gets a position from {@code tailPosition.getAndAdd(1)}. Block
- * {@code b} holds positions {@code b.start .. b.start + cap - 1} ({@code cap} is a power of two, 32
- * by default) in {@code b.slots}. Bit {@code i} of {@code b.ready} is set (a volatile bitwise-or,
- * which releases the plain slot write) once slot {@code i} holds its element; bit {@code RELEASED}
- * is set once no producer can reach the block any more (below).
+ * {@code b} holds positions {@code b.start .. b.start + blockSize - 1} ({@code blockSize} is a
+ * power of two, 32 by default) in {@code b.slots}. Bit {@code i} of {@code b.ready} is set (a
+ * volatile bitwise-or, which releases the plain slot write) once slot {@code i} holds its element;
+ * bit {@code RELEASED} is set once no producer can reach the block any more (below).
  *
  * <p><b>Producers.</b> After taking position {@code p}, a producer walks from {@code tailBlock} to
- * the block that starts at {@code p & ~(cap - 1)}, appending a new block (CAS on {@code next}) when
- * it falls off the end. While walking, a producer that is at least a block ahead of its offset
- * moves {@code tailBlock} forward past a block whose every slot is ready ("final") and then
+ * the block that starts at {@code p & ~(blockSize - 1)}, appending a new block (CAS on {@code
+ * next}) when it falls off the end. While walking, a producer that is at least a block ahead of its
+ * offset moves {@code tailBlock} forward past a block whose every slot is ready ("final") and then
  * releases it: it records {@code observedTail = tailPosition} and sets {@code RELEASED}. Every
  * producer that could still hold a reference to a released block took its position before that
  * read, so it has a position below {@code observedTail}.
@@ -46,14 +47,24 @@ import java.lang.invoke.VarHandle;
  * (a bounded channel, whose spare limit covers its capacity) no block is allocated, also when the
  * whole buffer fills and drains in bursts.
  *
- * <p><b>Linearization points.</b> push: the fetch-and-add on {@code tailPosition}; {@link
- * #pollWaiting()}: the read of a ready slot, or the read of {@code tailPosition == head} for
- * "empty". {@link #poll()} is the non-waiting variant used by the channel, which may also report
- * "not ready" while the head slot is claimed but unwritten; the channel then relies on that
- * producer's wake-up.
+ * <p><b>Linearization points.</b> push: the fetch-and-add on {@code tailPosition}; {@link #poll()}:
+ * the read of a ready slot, or the read of {@code tailPosition == head} for "empty". {@link
+ * #relaxedPoll()} is the non-waiting variant used by the channel, which may also report "not ready"
+ * while the push at the head is in progress; the channel then relies on that producer's wake-up.
  *
- * <p><b>Progress.</b> push is lock-free; poll is wait-free; pollWaiting blocks (spins, then yields)
- * only while a producer is between its fetch-and-add and its slot write.
+ * <p><b>Access modes.</b> Acquire/release is enough inside the queue: the slot write is a plain
+ * store released by the volatile bitwise-or on {@code ready}, which the consumer's read of {@code
+ * ready} acquires; {@code next}, {@code tailBlock} and the recycled block's {@code start} are
+ * published by release CASes and read with acquire; {@code head} and {@code headBlock} are release
+ * stores. One access needs sequential consistency, for the channel above: the bitwise-or on {@code
+ * ready} is a full volatile read-modify-write, so that the producer's following volatile read of
+ * the channel's receiver waiter cannot be reordered before it (the producer's half of the Dekker
+ * sleep/wake re-check; the receiver publishes its waiter with a volatile write, then reads {@code
+ * ready} through {@link #readyAtHead()}).
+ *
+ * <p><b>Progress.</b> push is lock-free; relaxedPoll is wait-free; poll blocks (spins, then yields:
+ * {@link Spin#backOff(int, int)}) only while a producer is between its fetch-and-add and its slot
+ * write.
  *
  * <p>Guarded by {@code MpscQueueLincheckTest} (model checking with two-slot blocks, so that block
  * hand-over and recycling are explored) and by the channel's race and model-checking tests.
@@ -66,7 +77,10 @@ public final class MpscQueue<T> {
     private static final int DEFAULT_SPARE_BLOCKS = 32;
     private static final long RELEASED = 1L << 32;
 
-    /** A block of {@code cap} slots. */
+    /** {@link #poll()} spins this often on an in-progress push before it starts yielding. */
+    private static final int PUSH_WAIT_SPINS = 64;
+
+    /** A block of {@code blockSize} slots. */
     static final class Block {
         /** First position held; plain, published by the release CAS that links the block. */
         long start;
@@ -82,13 +96,13 @@ public final class MpscQueue<T> {
 
         final Object[] slots;
 
-        Block(long start, int cap) {
+        Block(long start, int blockSize) {
             this.start = start;
-            this.slots = new Object[cap];
+            this.slots = new Object[blockSize];
         }
     }
 
-    private final int cap;
+    private final int blockSize;
     private final long allReady;
 
     // Producer side.
@@ -155,9 +169,9 @@ public final class MpscQueue<T> {
                     "maxSpareBlocks must be at least 1 but was " + maxSpareBlocks);
         }
         this.maxSpareBlocks = maxSpareBlocks;
-        this.cap = 1 << blockShift;
-        this.allReady = (1L << cap) - 1;
-        Block first = new Block(0, cap);
+        this.blockSize = 1 << blockShift;
+        this.allReady = (1L << blockSize) - 1;
+        Block first = new Block(0, blockSize);
         this.tailBlock = first;
         this.headBlock = first;
         this.freeHead = first;
@@ -171,20 +185,21 @@ public final class MpscQueue<T> {
     public void push(T value) {
         long p = (long) TAIL_POSITION.getAndAdd(this, 1L);
         Block b = findBlock(p);
-        int i = (int) (p & (cap - 1));
+        int i = (int) (p & (blockSize - 1));
         SLOTS.set(b.slots, i, value); // plain; released by the bitwise-or below
         // Volatile read-modify-write: releases the slot write (pairs with the read of ready in
-        // poll) and orders it before the caller's volatile read of the receiver waiter (Dekker).
+        // relaxedPoll) and, sequentially consistent, orders it before the caller's volatile read
+        // of the receiver waiter (Dekker).
         READY.getAndBitwiseOr(b, 1L << i);
     }
 
     private Block findBlock(long p) {
-        long start = p & ~(long) (cap - 1);
-        int offset = (int) (p & (cap - 1));
+        long start = p & ~(long) (blockSize - 1);
+        int offset = (int) (p & (blockSize - 1));
         Block b = tailBlock; // acquire; pairs with the CAS that advances tailBlock
         // Like tokio: only a producer that is further ahead (in blocks) than its offset moves the
         // tail, which keeps the contention on tailBlock low.
-        boolean tryUpdatingTail = (start - b.start) / cap > offset;
+        boolean tryUpdatingTail = (start - b.start) / blockSize > offset;
         for (; ; ) {
             if (b.start == start) {
                 return b;
@@ -208,7 +223,7 @@ public final class MpscQueue<T> {
 
     /** Links a new block after {@code b} (or returns the one another thread linked first). */
     private Block grow(Block b) {
-        Block nb = new Block(b.start + cap, cap);
+        Block nb = new Block(b.start + blockSize, blockSize);
         Block witness = (Block) NEXT.compareAndExchange(b, null, nb); // release
         return witness == null ? nb : witness;
     }
@@ -216,14 +231,14 @@ public final class MpscQueue<T> {
     /**
      * Takes the element at the head if it is ready. Consumer only.
      *
-     * @return the element, or null if the queue is empty or the head slot is claimed but not yet
-     *     written
+     * @return the element, or null if the queue is empty or the push at the head is still in
+     *     progress
      */
     @SuppressWarnings("unchecked")
-    public T poll() {
+    public T relaxedPoll() {
         long h = head;
         Block b = headBlock;
-        long start = h & ~(long) (cap - 1);
+        long start = h & ~(long) (blockSize - 1);
         while (b.start != start) {
             Block n = b.next; // acquire; pairs with the CAS in grow/recycle
             if (n == null) {
@@ -233,7 +248,7 @@ public final class MpscQueue<T> {
             HEAD_BLOCK.setRelease(this, b);
         }
         reclaim(b, h);
-        int i = (int) (h & (cap - 1));
+        int i = (int) (h & (blockSize - 1));
         if ((b.ready & (1L << i)) == 0) { // acquire; pairs with push's bitwise-or
             return null;
         }
@@ -244,22 +259,19 @@ public final class MpscQueue<T> {
     }
 
     /**
-     * Takes the element at the head, waiting out a slot that a producer claimed but has not written
-     * yet, so that null really means empty at the linearization point. Consumer only.
+     * Takes the element at the head, waiting out an in-progress push (a producer that took the head
+     * position but has not written its slot yet), so that null really means empty at the
+     * linearization point. Consumer only.
      *
      * @return the element, or null if the queue is empty
      */
-    public T pollWaiting() {
+    public T poll() {
         for (int spins = 0; ; spins++) {
-            T v = poll();
+            T v = relaxedPoll();
             if (v != null || tailPosition == head) {
                 return v;
             }
-            if (spins < 64) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
+            Spin.backOff(spins, PUSH_WAIT_SPINS); // no budget: the push is already under way
         }
     }
 
@@ -269,7 +281,7 @@ public final class MpscQueue<T> {
      * otherwise it may answer wrongly, never throws, and the caller must confirm by a CAS that the
      * consumer is still parked.
      *
-     * @return whether {@link #poll()} would return an element now
+     * @return whether {@link #relaxedPoll()} would return an element now
      */
     public boolean readyAtHead() {
         long h = head;
@@ -279,8 +291,8 @@ public final class MpscQueue<T> {
             if (h < s) {
                 return false;
             }
-            if (h < s + cap) {
-                return (b.ready & (1L << (h & (cap - 1)))) != 0;
+            if (h < s + blockSize) {
+                return (b.ready & (1L << (h & (blockSize - 1)))) != 0;
             }
             b = b.next;
         }
@@ -288,8 +300,8 @@ public final class MpscQueue<T> {
     }
 
     /**
-     * Returns the number of positions taken by producers and not yet consumed, including claimed
-     * slots not yet written. Any thread; for monitoring.
+     * Returns the number of positions taken by producers and not yet consumed, including pushes in
+     * progress. Any thread; for monitoring.
      *
      * @return the length, at least 0
      */
@@ -340,9 +352,9 @@ public final class MpscQueue<T> {
         if (hint != null && hint.start >= tail.start) {
             cur = hint;
         }
-        long limit = tail.start + (long) maxSpareBlocks * cap;
+        long limit = tail.start + (long) maxSpareBlocks * blockSize;
         while (cur.start < limit) {
-            b.start = cur.start + cap; // plain; published by the CAS below
+            b.start = cur.start + blockSize; // plain; published by the CAS below
             Block witness = (Block) NEXT.compareAndExchange(cur, null, b); // release
             if (witness == null) {
                 lastRecycled = b;

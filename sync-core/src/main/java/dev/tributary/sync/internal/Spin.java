@@ -1,9 +1,13 @@
 package dev.tributary.sync.internal;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
- * The one spin-then-yield policy of the blocking paths: how long a blocking receive of a Broadcast
- * or Watch receiver re-checks its condition before it registers a waiter and parks, and how a wait
- * for a half-written broadcast slot backs off.
+ * The spin-then-park policy of every blocking path: how long a caller re-checks its condition
+ * before it parks ({@link #backOff(int)}, {@link #BUDGET}), and the one park loop that waits for a
+ * published waiter to be fired ({@link #park(Parked, long)}).
+ *
+ * <h2>Spinning</h2>
  *
  * <p>On a 2-vCPU machine a park/unpark round costs about 15–20 µs (vCPU halt plus an
  * inter-processor interrupt), while a hand-off between two running threads costs tens of
@@ -19,6 +23,18 @@ package dev.tributary.sync.internal;
  * <p>The re-check reads the same state the caller reads before it registers a waiter, so it changes
  * no ordering or wake-up argument: a caller that stops re-checking goes on exactly as it did
  * without the spin. The system property {@code dev.tributary.sync.spins=0} turns it off.
+ *
+ * <p>A caller that must wait for another thread to finish a step it has already begun (the mpsc
+ * queue's {@code poll} waiting out an in-progress push) has no budget: it backs off with {@link
+ * #backOff(int, int)} until the step is done, spinning first and yielding after.
+ *
+ * <h2>Parking</h2>
+ *
+ * <p>{@link #park(Parked, long)} is the one loop behind {@code Waiter.awaitBlocking} and the mpsc
+ * receiver's blocking receive: park until the waiter is fired; on an interrupt or at the deadline
+ * try to cancel it, and if the cancel loses (the waiter was claimed) keep waiting for the fire,
+ * which is then on its way, and set the interrupt status again. The caller withdraws a cancelled
+ * waiter itself.
  */
 public final class Spin {
 
@@ -34,19 +50,103 @@ public final class Spin {
     /** Every re-check before parking. */
     public static final int BUDGET = SPIN_WAITS + YIELDS;
 
+    /** {@link #park(Parked, long)} result: the waiter was fired (its outcome is there). */
+    public static final int FIRED = 0;
+
+    /** {@link #park(Parked, long)} result: interrupted, and the waiter is cancelled. */
+    public static final int INTERRUPTED = 1;
+
+    /** {@link #park(Parked, long)} result: the deadline passed, and the waiter is cancelled. */
+    public static final int TIMED_OUT = 2;
+
     private Spin() {}
 
     /**
-     * Backs off before the next re-check.
+     * Backs off before the next re-check, with the default budget ({@link #SPIN_WAITS} spins, then
+     * yields).
      *
      * @param done how many re-checks were made already; from {@link #SPIN_WAITS} on (also past
      *     {@link #BUDGET}, for a wait that has no budget of its own) it yields
      */
     public static void backOff(int done) {
-        if (done < SPIN_WAITS) {
+        backOff(done, SPIN_WAITS);
+    }
+
+    /**
+     * Backs off before the next re-check: {@link Thread#onSpinWait()} for the first {@code
+     * spinWaits} re-checks, {@link Thread#yield()} after.
+     *
+     * @param done how many re-checks were made already, non-negative
+     * @param spinWaits how many of them spin before the yields begin
+     */
+    public static void backOff(int done, int spinWaits) {
+        if (done < spinWaits) {
             Thread.onSpinWait();
         } else {
             Thread.yield();
+        }
+    }
+
+    /**
+     * A published waiter that a thread parks on: fired by whoever claimed it, or cancelled by the
+     * parked thread itself. Exactly one of the claim and {@link #tryCancel()} succeeds.
+     */
+    public interface Parked {
+        /**
+         * Returns true once the claimer has recorded the outcome and is unparking the thread (an
+         * acquire read, paired with the claimer's release write).
+         *
+         * @return whether the waiter was fired
+         */
+        boolean isFired();
+
+        /**
+         * Cancels the waiter if nobody claimed it yet.
+         *
+         * @return true if cancelled: it will never be fired, and the caller must withdraw it
+         */
+        boolean tryCancel();
+    }
+
+    /**
+     * Parks the calling thread until {@code waiter} is fired, the deadline passes, or the thread is
+     * interrupted. An interrupt or deadline that loses the race against a claim keeps waiting for
+     * the fire (then on its way) and reports {@link #FIRED}, with the interrupt status set again:
+     * the operation took effect. Allocates nothing.
+     *
+     * @param waiter the published waiter; also the park blocker
+     * @param deadlineNanos a {@link System#nanoTime()} deadline, or {@code Long.MAX_VALUE} for none
+     * @return {@link #FIRED}, or {@link #INTERRUPTED} / {@link #TIMED_OUT} after a successful
+     *     {@link Parked#tryCancel()} (the caller withdraws the waiter)
+     */
+    public static int park(Parked waiter, long deadlineNanos) {
+        boolean interrupted = false;
+        try {
+            while (!waiter.isFired()) {
+                if (Thread.interrupted()) {
+                    if (waiter.tryCancel()) {
+                        return INTERRUPTED;
+                    }
+                    interrupted = true; // claimed concurrently: the outcome is on its way
+                } else if (deadlineNanos != Long.MAX_VALUE) {
+                    long left = deadlineNanos - System.nanoTime();
+                    if (left <= 0L) {
+                        if (waiter.tryCancel()) {
+                            return TIMED_OUT;
+                        }
+                        deadlineNanos = Long.MAX_VALUE; // claimed: wait for the outcome
+                    } else {
+                        LockSupport.parkNanos(waiter, left);
+                    }
+                } else {
+                    LockSupport.park(waiter);
+                }
+            }
+            return FIRED;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -39,11 +39,10 @@ import java.util.concurrent.locks.LockSupport;
  * once claimed, the thread receives the outcome even if interrupted or timed out. For an async
  * waiter the claim only reserves: the outcome is decided by which completion of the future lands
  * first, the owner's (after unlocking) or an outside one, and an outside one that wins after a
- * claim undoes the grant through {@code undelivered}. This is the cancel contract of docs/design.md
- * §2: either the operation took effect (the future holds its result and the outside completion
- * lost) or it never will, and nothing leaks. One consequence: a waiter queued behind a
- * claimed-then- cancelled one may be served by the hand-back, after waiters that were claimed
- * later.
+ * claim undoes the grant through {@code undelivered}. This is the cancel contract of
+ * docs/design.md: either the operation took effect (the future holds its result and the outside
+ * completion lost) or it never will, and nothing leaks. One consequence: a waiter queued behind a
+ * claimed-then-cancelled one may be served by the hand-back, after waiters that were claimed later.
  *
  * <p>{@code tryClaim()} is overridable so that a later {@code select} can make several waiters
  * share one claim.
@@ -58,7 +57,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * @param <V> the value a granted waiter delivers
  */
-public abstract class Waiter<V> extends Trampoline.Task {
+public abstract class Waiter<V> extends Trampoline.Task implements Spin.Parked {
 
     static final int PENDING = 0;
     static final int CLAIMED = 1;
@@ -137,8 +136,18 @@ public abstract class Waiter<V> extends Trampoline.Task {
      * @return true if the operation will never take effect and the caller must {@link #withdraw()}
      *     it
      */
+    @Override
     public final boolean tryCancel() {
         return STATE.compareAndSet(this, PENDING, CANCELLED);
+    }
+
+    /**
+     * Returns true once the claiming owner fired this waiter (blocking mode: an acquire read,
+     * paired with the release write in {@link #fire()}).
+     */
+    @Override
+    public final boolean isFired() {
+        return fired;
     }
 
     /** Returns true while neither claimed nor cancelled. */
@@ -181,7 +190,7 @@ public abstract class Waiter<V> extends Trampoline.Task {
      */
     public final void fire() {
         if (future == null) {
-            fired = true; // release; pairs with the acquire read of fired in awaitBlocking
+            fired = true; // release; pairs with the acquire read in isFired (Spin.park)
             LockSupport.unpark(thread);
         } else {
             Trampoline.run(this);
@@ -227,8 +236,9 @@ public abstract class Waiter<V> extends Trampoline.Task {
 
     /**
      * Parks the calling thread (blocking mode only) until this waiter fires, the deadline passes,
-     * or the thread is interrupted. A timeout or interrupt that loses the race against a claim
-     * still returns the value, with the interrupt status set again: the operation took effect.
+     * or the thread is interrupted ({@link Spin#park(Spin.Parked, long)}, which also serves the
+     * mpsc receiver). A timeout or interrupt that loses the race against a claim still returns the
+     * value, with the interrupt status set again: the operation took effect.
      *
      * @param deadlineNanos deadline in {@link System#nanoTime()} terms, or {@code Long.MAX_VALUE}
      *     for none
@@ -238,34 +248,15 @@ public abstract class Waiter<V> extends Trampoline.Task {
      *     withdrawn)
      */
     public final V awaitBlocking(long deadlineNanos, V timedOut) throws InterruptedException {
-        boolean interrupted = false;
-        try {
-            while (!fired) { // acquire; pairs with the release write in fire
-                if (Thread.interrupted()) {
-                    if (tryCancel()) {
-                        withdraw();
-                        throw new InterruptedException();
-                    }
-                    interrupted = true; // claimed concurrently: the outcome is on its way
-                } else if (deadlineNanos != Long.MAX_VALUE) {
-                    long left = deadlineNanos - System.nanoTime();
-                    if (left <= 0L) {
-                        if (tryCancel()) {
-                            withdraw();
-                            return timedOut;
-                        }
-                        deadlineNanos = Long.MAX_VALUE; // claimed: wait for the outcome
-                    } else {
-                        LockSupport.parkNanos(this, left);
-                    }
-                } else {
-                    LockSupport.park(this);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        switch (Spin.park(this, deadlineNanos)) {
+            case Spin.INTERRUPTED:
+                withdraw();
+                throw new InterruptedException();
+            case Spin.TIMED_OUT:
+                withdraw();
+                return timedOut;
+            default:
+                break;
         }
         Throwable f = failure;
         if (f != null) {

@@ -52,7 +52,7 @@ public class BatchSemaphoreLincheckTest {
     /** Non-waiting acquire of one permit, released at once. */
     @Operation
     public void tryAcquireOneAndRelease() {
-        if (sem.tryAcquire(1) == BatchSemaphore.ACQUIRED) {
+        if (sem.tryAcquire(1) == BatchSemaphore.TRY_ACQUIRED) {
             sem.release(1);
         }
     }

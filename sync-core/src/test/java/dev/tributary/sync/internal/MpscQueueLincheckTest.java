@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Timeout;
  * Model checking of {@link MpscQueue} alone with Lincheck: concurrent producers against the single
  * consumer ({@code nonParallelGroup = "consumer"}), with two-slot blocks so that the scenarios
  * cross block boundaries, advance the tail block, release blocks and recycle them. The sequential
- * specification is the queue itself run sequentially (a FIFO queue); {@code pollWaiting} must never
- * report empty while an element is linearized in the queue.
+ * specification is the queue itself run sequentially (a FIFO queue); {@code poll} (which waits out
+ * an in-progress push, as JCTools' {@code poll}) must never report empty while an element is
+ * linearized in the queue.
  */
 @Timeout(300)
 @Param(name = "v", gen = IntGen.class, conf = "1:9")
@@ -38,7 +39,7 @@ public class MpscQueueLincheckTest {
     /** Takes the head, or null if empty (never spuriously). */
     @Operation(nonParallelGroup = "consumer")
     public Integer poll() {
-        return queue.pollWaiting();
+        return queue.poll();
     }
 
     @Test
