@@ -42,6 +42,13 @@ final class MpscSubscriber<T> extends UpstreamSubscriber<T> {
      *
      * Unbounded channels (`bounded` false: the capacity is MpscCapacity.Unbounded): request
      * Long.MAX_VALUE once; onNext sends; a closed channel cancels.
+     *
+     * Access modes. One pair needs sequential consistency, a Dekker pattern: refill publishes the
+     * pending acquisition (volatile write of `acquisition`) and then re-reads `outstanding`, while
+     * teardown swaps `outstanding` to DEAD (getAndSet) and then reads `acquisition`; with both
+     * sides volatile, at least one of them cancels the acquisition. The counters (`outstanding`,
+     * `grantedPermits`, `wip`, `done`) are CAS / fetch-and-add words, where acquire/release is
+     * enough: `wip` hands the refill turn from one thread to the next with what it wrote.
      */
 
     /** The most slots the view keeps reserved. */
