@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Timeout;
  * chosen.
  *
  * <p>Operations: the three notifications; {@code create} (a {@link Notified}, recording the {@code
- * notifyWaiters} count); {@code enableCreated} (registers the newest created handle; result: 1 if
- * it is notified at once, 0 if queued, -1 if there was none); {@code cancelLast} (cancels the
- * future of the newest queued wait); {@code hasPermit}. After each scenario, {@link
+ * notifyWaiters} count); {@code enableCreated} (registers the newest created handle; result: a
+ * {@link Registration}: notified at once, queued, or no handle left); {@code cancelLast} (cancels
+ * the future of the newest queued wait); {@code hasPermit}. After each scenario, {@link
  * Harness#quiescent()} checks the completions: no wait is still pending while the permit is stored,
  * and (without {@code notifyWaiters}) completions plus the stored permit never exceed the one-shot
  * notifications sent.
@@ -46,6 +46,16 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(300)
 class NotifyLincheckTest {
+
+    /** The outcome of {@code enableCreated}. */
+    public enum Registration {
+        /** The handle was notified at once (the permit, or a notifyWaiters since its creation). */
+        NOTIFIED_AT_ONCE,
+        /** The handle's wait was queued. */
+        QUEUED,
+        /** No created handle was left to register. */
+        NO_HANDLE
+    }
 
     private static ModelCheckingOptions options() {
         return ModelChecks.options(3, 100).actorsBefore(2).actorsAfter(2);
@@ -142,21 +152,21 @@ class NotifyLincheckTest {
             }
         }
 
-        int enableCreated0() {
+        Registration enableCreated0() {
             harness.lock();
             try {
                 Notified n = created.poll();
                 if (n == null) {
-                    return -1;
+                    return Registration.NO_HANDLE;
                 }
                 if (n.enable()) {
                     immediate++;
-                    return 1;
+                    return Registration.NOTIFIED_AT_ONCE;
                 }
                 CompletableFuture<Void> f = n.future();
                 queued.add(f);
                 live.push(f);
-                return 0;
+                return Registration.QUEUED;
             } finally {
                 harness.unlock();
             }
@@ -244,10 +254,10 @@ class NotifyLincheckTest {
         /**
          * Registers the newest created handle.
          *
-         * @return 1 if notified at once, 0 if queued, -1 if no handle was left
+         * @return {@code NOTIFIED_AT_ONCE}, {@code QUEUED} or {@code NO_HANDLE}
          */
         @Operation
-        public int enableCreated() {
+        public Registration enableCreated() {
             return enableCreated0();
         }
 
@@ -300,10 +310,10 @@ class NotifyLincheckTest {
         /**
          * Registers the newest created handle.
          *
-         * @return 1 if notified at once, 0 if queued, -1 if no handle was left
+         * @return {@code NOTIFIED_AT_ONCE}, {@code QUEUED} or {@code NO_HANDLE}
          */
         @Operation
-        public int enableCreated() {
+        public Registration enableCreated() {
             return enableCreated0();
         }
 
@@ -371,24 +381,24 @@ class NotifyLincheckTest {
             created.push(id);
         }
 
-        int enableCreated0() {
+        Registration enableCreated0() {
             Integer id = created.poll();
             if (id == null) {
-                return -1;
+                return Registration.NO_HANDLE;
             }
             if (callsAtCreation.get(id) != calls) {
                 status.set(id, DONE); // notifyWaiters since creation; the permit stays
-                return 1;
+                return Registration.NOTIFIED_AT_ONCE;
             }
             if (permit) {
                 permit = false;
                 status.set(id, DONE);
-                return 1;
+                return Registration.NOTIFIED_AT_ONCE;
             }
             status.set(id, WAITING);
             queue.addLast(id);
             live.push(id);
-            return 0;
+            return Registration.QUEUED;
         }
 
         void cancelLast0() {
@@ -427,9 +437,9 @@ class NotifyLincheckTest {
         /**
          * Model of {@link OneShot#enableCreated()}.
          *
-         * @return 1, 0 or -1
+         * @return the registration outcome
          */
-        public int enableCreated() {
+        public Registration enableCreated() {
             return enableCreated0();
         }
 
@@ -471,9 +481,9 @@ class NotifyLincheckTest {
         /**
          * Model of {@link AllKinds#enableCreated()}.
          *
-         * @return 1, 0 or -1
+         * @return the registration outcome
          */
-        public int enableCreated() {
+        public Registration enableCreated() {
             return enableCreated0();
         }
 

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * one value), pending and still linked otherwise, and no withdrawn waiter left linked.
  *
  * <p>Checked to fail: a sequential specification whose {@code set} succeeds twice is caught at
- * once. Budget: about 8 s on two busy cores; run deeper with, e.g., {@code
- * -Dlincheck.iterations=50 -Dlincheck.invocations=2000}.
+ * once. Budget: about 8 s on two busy cores; run deeper with, e.g., {@code -Dlincheck.iterations=50
+ * -Dlincheck.invocations=2000}.
  */
 @Param(name = "v", gen = IntGen.class, conf = "1:3")
 @Timeout(300)
