@@ -692,10 +692,10 @@ public final class Watch {
          *       few microseconds (32 spins, then 32 {@code Thread.yield()}s) so that a reader that
          *       keeps up with the writer does not pay a park and an unpark per value. Interruption
          *       withdraws the wait like {@code cancel()}: {@link InterruptedException} is thrown
-         *       and nothing changes; if the news was delivered first, the method returns normally
-         *       with the interrupt status set again. A thread interrupted on entry throws at once.
-         *       Fails fast with {@link IllegalStateException} on a Reactor non-blocking thread.
-         *       Waits forever if nothing is stored and the channel stays open.
+         *       and nothing changes; if the news arrived first, the method returns normally with
+         *       the interrupt status set again. A thread interrupted on entry throws at once. Fails
+         *       fast with {@link IllegalStateException} on a Reactor non-blocking thread. Waits
+         *       forever if nothing is stored and the channel stays open.
          *   <dt>Cancellation
          *   <dd>Interruption or timeout withdraws the wait and marks nothing seen.
          *   <dt>Fairness
