@@ -82,8 +82,8 @@ final class WatchShared<T> {
      * there is one waiter list; shard it if the WatchLatest benchmark shows the lock.
      *
      * Guarded by WatchLincheckTest (model checking, cancellation included) and WatchRaceTest; the
-     * views by WatchViewTest, WatchPublisherLincheckTest, and WatchViewRaceTest and the TCK
-     * classes in tck-tests.
+     * views by WatchViewTest and WatchPublisherLincheckTest, and in tck-tests by WatchViewRaceTest
+     * and the Watch*TckTest classes.
      */
 
     // ---- state encoding (tokio: version in steps of 2, bit 0 = closed) ----
