@@ -1,19 +1,13 @@
 package dev.tributary.sync;
 
+import dev.tributary.sync.WatchShared.Snapshot;
 import dev.tributary.sync.internal.BlockingCheck;
-import dev.tributary.sync.internal.FireChain;
-import dev.tributary.sync.internal.Spin;
-import dev.tributary.sync.internal.StackSafeFuture;
-import dev.tributary.sync.internal.Waiter;
-import dev.tributary.sync.internal.WaiterList;
-import dev.tributary.sync.internal.WaitingFuture;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.reactivestreams.FlowAdapters;
@@ -67,58 +61,11 @@ import org.reactivestreams.Subscriber;
 public final class Watch {
 
     /*
-     * Implementation overview (ported from tokio's sync/watch.rs; tokio guards the value with a
-     * RwLock, here reads take no lock).
-     *
-     * State. `Shared.current` is a volatile reference to an immutable Snapshot {value, state,
-     * cause} where state = version | CLOSED, the version growing by 2 per store (tokio's encoding:
-     * state = version << 1 | closed, in steps of 2). Readers (borrow, borrowAndUpdate, hasChanged,
-     * the fast path of changed/waitFor) do one acquire read of `current`: value and version are
-     * consistent by construction. A receiver keeps `seen`, the version it last marked seen.
-     *
-     * Writes. send(v) is a lock-free CAS loop that replaces the snapshot (no user code, so a retry
-     * is harmless). sendModify, sendIfModified, sendReplace and closing take `writeLock`, so the
-     * modify function runs once and writers that read-then-write are atomic among themselves;
-     * they still publish by CAS because send() takes no lock. A CAS of a locked writer can then
-     * only fail because of a concurrent send(): a modify that loses it is linearized immediately
-     * before that send (its result is superseded at once, as if overwritten); it is not re-run.
-     * sendReplace re-reads and retries (no user code). Closing sets CLOSED by CAS under the lock,
-     * so no modify straddles a close. Linearization points: the successful CAS; for a modify that
-     * lost, just before the winning send's CAS (which lies within the modify's interval, since the
-     * modify read the snapshot that send replaced).
-     *
-     * Waiting (no lost wake-up, as tokio: register before comparing versions). A receiver that
-     * must wait links its Waiter under `waitLock`, writes the volatile `hasWaiters`, and only then
-     * re-reads `current`: if the version moved (or CLOSED is set) it unlinks itself and completes
-     * at once. A writer CASes `current` and then reads `hasWaiters`; if set, it takes `waitLock`
-     * and claims every waiter for which the newest snapshot is news (version differs from the
-     * waiter's, or closed), leaving the others linked. Both sides write a volatile and then read
-     * the other's (Dekker), so at least one of them sees the other. Waiters fire after the lock
-     * is released (trampolined).
-     *
-     * Cancellation. changed() and waitFor mark the reported version seen lazily: the receiver
-     * records its pending wait, and every receiver method first settles it (a changed() whose
-     * future completed normally marks the version its waiter was granted, recorded by the
-     * writer before firing; a waitFor whose future completed with the Ref it created marks the
-     * matched version). Marking is therefore tied to the winner of the future's completion: an
-     * outside cancel that wins marks nothing.
-     *
-     * Sender.closed(): receivers are counted in `receivers`; the close of the last one takes
-     * `waitLock` and claims the `closedWaiters`, which register under the same lock after
-     * re-reading the count.
-     *
-     * Progress. Reads and send() are lock-free; the other writers hold `writeLock` only around
-     * the modify function and one CAS; a store takes `waitLock` only when someone waits, for
-     * O(waiters) steps, and runs no user code under it. Unlike tokio (8 sharded Notify lists),
-     * there is one waiter list; shard it if the contention benchmark shows the lock.
-     *
-     * Reactive Streams views (WatchPublisher, WatchSubscriber). A publisher subscription owns one
-     * receiver (subscribe() or clone()); it reads `current` through Receiver.snapshot() (no Ref)
-     * and waits only when it has caught up, through Receiver.awaitNot(v): a changed() wait from
-     * version v, kept in the receiver's `pending` slot so that closing the receiver cancels it.
-     *
-     * Guarded by WatchLincheckTest (model checking, cancellation included) and WatchRaceTest; the
-     * views by WatchViewTest, WatchViewRaceTest and the TCK classes in tck-tests.
+     * Implementation: the shared channel state (snapshot and version word, writers, waiter
+     * lists, handle counts) and its overview, with the access modes, are in WatchShared; one
+     * receiver's seen version, pending wait and the wait algorithms (changed, waitFor, their
+     * blocking forms) are in WatchReceiverCore; the Reactive Streams views in WatchPublisher and
+     * WatchSubscriber. The handles below check their own closed flag and delegate.
      */
 
     private Watch() {}
@@ -134,8 +81,10 @@ public final class Watch {
      */
     public static <T> Channel<T> channel(T initial) {
         Objects.requireNonNull(initial, "initial must not be null");
-        Shared<T> shared = new Shared<>(initial);
-        return new Channel<>(new Sender<>(shared), new Receiver<>(shared, INITIAL_VERSION));
+        WatchShared<T> shared = new WatchShared<>(initial);
+        return new Channel<>(
+                new Sender<>(shared),
+                new Receiver<>(new WatchReceiverCore<>(shared, WatchShared.INITIAL_VERSION)));
     }
 
     /**
@@ -163,41 +112,6 @@ public final class Watch {
      * @param <T> the type of the values
      */
     public record Channel<T>(Sender<T> sender, Receiver<T> receiver) {}
-
-    // ---- state encoding (tokio: version in steps of 2, bit 0 = closed) ----
-
-    private static final long CLOSED = 1L;
-    private static final long STEP = 2L;
-    private static final long INITIAL_VERSION = 0L;
-
-    /** Marks the version a waitFor has not evaluated yet (odd, so never a version). */
-    private static final long NONE = -1L;
-
-    /**
-     * An immutable value, version and closed flag, published as one reference. Package-private for
-     * the publisher views, which read it without allocating a {@link Ref}.
-     */
-    static final class Snapshot<T> {
-        final T value;
-        final long state;
-
-        /** The cause given to closeChannel, or null. */
-        final Throwable cause;
-
-        Snapshot(T value, long state, Throwable cause) {
-            this.value = value;
-            this.state = state;
-            this.cause = cause;
-        }
-
-        long version() {
-            return state & ~CLOSED;
-        }
-
-        boolean isClosed() {
-            return (state & CLOSED) != 0L;
-        }
-    }
 
     /**
      * An immutable snapshot of the value, read consistently with its version: tokio's {@code
@@ -248,356 +162,6 @@ public final class Watch {
         }
     }
 
-    // ---- the shared channel ----
-
-    private static final class Shared<T> {
-        /** The current snapshot; written by CAS, read with acquire (volatile) semantics. */
-        volatile Snapshot<T> current;
-
-        /** Serializes the writers that read-then-write (modify, replace, close). */
-        final ReentrantLock writeLock = new ReentrantLock();
-
-        /** Guards both waiter lists. */
-        final ReentrantLock waitLock = new ReentrantLock();
-
-        /** Receivers waiting for a new version; guarded by waitLock. */
-        final WaiterList waiters = new WaiterList();
-
-        /** Sender.closed() waits; guarded by waitLock. */
-        final WaiterList closedWaiters = new WaiterList();
-
-        /** True while {@code waiters} may be non-empty; the Dekker flag (see the overview). */
-        volatile boolean hasWaiters;
-
-        /** Open sender handles; VarHandle atomics. */
-        volatile int senders = 1;
-
-        /** Open receiver handles; VarHandle atomics. */
-        volatile int receivers = 1;
-
-        Shared(T initial) {
-            this.current = new Snapshot<>(initial, INITIAL_VERSION, null);
-        }
-
-        // ---- writing ----
-
-        /** Lock-free store of a new value. */
-        void send(T value) {
-            for (; ; ) {
-                Snapshot<T> s = current;
-                if (s.isClosed()) {
-                    throw closedForSend(s, "send");
-                }
-                // release; pairs with the volatile reads of current
-                if (CURRENT.compareAndSet(this, s, new Snapshot<>(value, s.state + STEP, null))) {
-                    break;
-                }
-            }
-            wakeWaiters();
-        }
-
-        /** sendReplace: under writeLock, retried (no user code). */
-        T replace(T value, String method) {
-            Snapshot<T> s;
-            lockForWrite(method);
-            try {
-                for (; ; ) {
-                    s = current;
-                    if (s.isClosed()) {
-                        throw closedForSend(s, method);
-                    }
-                    if (CURRENT.compareAndSet(
-                            this, s, new Snapshot<>(value, s.state + STEP, null))) {
-                        break;
-                    }
-                }
-            } finally {
-                writeLock.unlock();
-            }
-            wakeWaiters();
-            return s.value;
-        }
-
-        /**
-         * sendModify/sendIfModified: runs {@code modify} once under writeLock, stores its result if
-         * {@code notify} says so. Returns whether it stored.
-         */
-        boolean modify(UnaryOperator<T> update, Predicate<? super T> modifyInPlace, String method) {
-            lockForWrite(method);
-            try {
-                Snapshot<T> s = current;
-                if (s.isClosed()) {
-                    throw closedForSend(s, method);
-                }
-                T result;
-                if (update != null) {
-                    result = update.apply(s.value);
-                    Objects.requireNonNull(result, "update must not return null");
-                } else {
-                    if (!modifyInPlace.test(s.value)) {
-                        return false;
-                    }
-                    result = s.value;
-                }
-                // Fails only if a lock-free send() replaced s meanwhile: this modify is then
-                // linearized just before that send and superseded by it (see the overview).
-                CURRENT.compareAndSet(this, s, new Snapshot<>(result, s.state + STEP, null));
-            } finally {
-                writeLock.unlock();
-            }
-            wakeWaiters();
-            return true;
-        }
-
-        /** Sets CLOSED (with an optional cause); returns true if this call closed the channel. */
-        boolean close(Throwable cause) {
-            writeLock.lock(); // reentrancy was rejected by the caller where it matters
-            try {
-                for (; ; ) {
-                    Snapshot<T> s = current;
-                    if (s.isClosed()) {
-                        return false;
-                    }
-                    if (CURRENT.compareAndSet(
-                            this, s, new Snapshot<>(s.value, s.state | CLOSED, cause))) {
-                        break;
-                    }
-                }
-            } finally {
-                writeLock.unlock();
-            }
-            wakeWaiters();
-            wakeClosedWaiters(); // Sender.closed() also reports a channel closed by closeChannel
-            return true;
-        }
-
-        private void lockForWrite(String method) {
-            if (writeLock.isHeldByCurrentThread()) {
-                throw reentrant(method);
-            }
-            writeLock.lock();
-        }
-
-        static IllegalStateException reentrant(String method) {
-            return new IllegalStateException(
-                    "Watch.Sender."
-                            + method
-                            + " must not be called from inside a sendModify/sendIfModified function"
-                            + " of the same channel but it was");
-        }
-
-        ClosedException closedForSend(Snapshot<T> s, String method) {
-            return new ClosedException(
-                    "Watch.Sender."
-                            + method
-                            + ": the channel was closed by closeChannel; the value was not stored",
-                    s.cause);
-        }
-
-        static ClosedException closedForRecv(Snapshot<?> s, String method) {
-            if (s.cause != null) {
-                return new ClosedException(
-                        "Watch.Receiver."
-                                + method
-                                + ": the channel was closed by closeChannel and the current value was"
-                                + " seen",
-                        s.cause);
-            }
-            return new ClosedException(
-                    "Watch.Receiver."
-                            + method
-                            + ": the channel was closed (every Sender is gone) and the current value"
-                            + " was seen");
-        }
-
-        // ---- waiting ----
-
-        /**
-         * Links {@code w} (waiting for a version other than {@code w.seen}) unless the snapshot
-         * already differs; returns null if linked, else the snapshot that ends the wait.
-         */
-        Snapshot<T> register(ChangedWaiter<?> w) {
-            waitLock.lock();
-            try {
-                waiters.addLast(w);
-                hasWaiters = true; // volatile write, then the read of current below (Dekker)
-                Snapshot<T> s = current;
-                if (s.version() != w.seen || s.isClosed()) {
-                    waiters.remove(w);
-                    if (waiters.isEmpty()) {
-                        hasWaiters = false;
-                    }
-                    return s;
-                }
-                return null;
-            } finally {
-                waitLock.unlock();
-            }
-        }
-
-        /** Claims every waiter for which the current snapshot is news; fires after unlocking. */
-        void wakeWaiters() {
-            if (!hasWaiters) { // read after the CAS of current (Dekker)
-                return;
-            }
-            FireChain chain = new FireChain();
-            waitLock.lock();
-            try {
-                Snapshot<T> s = current;
-                for (int n = waiters.size(); n > 0; n--) {
-                    ChangedWaiter<?> w = (ChangedWaiter<?>) waiters.pollFirst();
-                    if (s.version() == w.seen && !s.isClosed()) {
-                        waiters.addLast(w); // registered after this version: keep waiting
-                    } else if (w.tryClaim()) {
-                        w.grant(s);
-                        chain.add(w);
-                    } // else cancelled concurrently: its withdraw() finds it unlinked
-                }
-                if (waiters.isEmpty()) {
-                    hasWaiters = false;
-                }
-            } finally {
-                waitLock.unlock();
-            }
-            chain.fireAll();
-        }
-
-        void withdraw(Waiter<?> w) {
-            waitLock.lock();
-            try {
-                if (waiters.remove(w) && waiters.isEmpty()) {
-                    hasWaiters = false;
-                }
-                closedWaiters.remove(w);
-            } finally {
-                waitLock.unlock();
-            }
-        }
-
-        boolean senderClosed() {
-            return receivers == 0 || current.isClosed();
-        }
-
-        /** Links a Sender.closed() waiter unless closed; returns whether it is linked. */
-        boolean registerClosed(ClosedWaiter w) {
-            waitLock.lock();
-            try {
-                if (senderClosed()) {
-                    return false;
-                }
-                closedWaiters.addLast(w);
-                return true;
-            } finally {
-                waitLock.unlock();
-            }
-        }
-
-        void wakeClosedWaiters() {
-            FireChain chain = new FireChain();
-            waitLock.lock();
-            try {
-                if (!senderClosed()) {
-                    return; // reopened by subscribe meanwhile
-                }
-                for (Waiter<?> x; (x = closedWaiters.pollFirst()) != null; ) {
-                    if (x.tryClaim()) {
-                        chain.add(x);
-                    }
-                }
-            } finally {
-                waitLock.unlock();
-            }
-            chain.fireAll();
-        }
-
-        int queuedWaiters() {
-            waitLock.lock();
-            try {
-                return waiters.size() + closedWaiters.size();
-            } finally {
-                waitLock.unlock();
-            }
-        }
-
-        // VarHandle mechanics (of Shared)
-        private static final VarHandle CURRENT;
-
-        private static final VarHandle SENDERS;
-        private static final VarHandle RECEIVERS;
-
-        static {
-            try {
-                MethodHandles.Lookup l = MethodHandles.lookup();
-                CURRENT = l.findVarHandle(Shared.class, "current", Snapshot.class);
-                SENDERS = l.findVarHandle(Shared.class, "senders", int.class);
-                RECEIVERS = l.findVarHandle(Shared.class, "receivers", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-    }
-
-    /** A receiver's wait for a version other than {@code seen}. */
-    private static final class ChangedWaiter<V> extends Waiter<V> {
-        private final Shared<?> shared;
-        final long seen;
-        private final V onChange;
-
-        /**
-         * The version reported by a granted wait: written by the claiming writer before {@link
-         * #fire()}, read by the receiver after the future completed (the completion orders it).
-         */
-        long granted = NONE;
-
-        ChangedWaiter(Shared<?> shared, boolean blocking, long seen, V onChange) {
-            super(blocking);
-            this.shared = shared;
-            this.seen = seen;
-            this.onChange = onChange;
-        }
-
-        /** Records the outcome for snapshot {@code s}; called by the claiming owner. */
-        void grant(Snapshot<?> s) {
-            if (s.version() != seen) {
-                granted = s.version();
-                setValue(onChange);
-            } else {
-                setFailure(Shared.closedForRecv(s, "changed"));
-            }
-        }
-
-        @Override
-        protected void undelivered(V v) {
-            // Nothing to give back: the mark is applied only for a future that completed
-            // normally (Receiver.settle), so a lost delivery marks nothing (cancel-safe).
-        }
-
-        @Override
-        protected void withdraw() {
-            shared.withdraw(this);
-        }
-    }
-
-    /** A Sender.closed() wait. */
-    private static final class ClosedWaiter extends Waiter<Void> {
-        private final Shared<?> shared;
-
-        ClosedWaiter(Shared<?> shared) {
-            super(false);
-            this.shared = shared;
-        }
-
-        @Override
-        protected void undelivered(Void v) {
-            // Nothing to give back.
-        }
-
-        @Override
-        protected void withdraw() {
-            shared.withdraw(this);
-        }
-    }
-
     // ---- Sender ----
 
     /**
@@ -607,10 +171,10 @@ public final class Watch {
      * @param <T> the type of the values
      */
     public static final class Sender<T> implements AutoCloseable {
-        private final Shared<T> shared;
+        private final WatchShared<T> shared;
         private volatile boolean handleClosed;
 
-        Sender(Shared<T> shared) {
+        Sender(WatchShared<T> shared) {
             this.shared = shared;
         }
 
@@ -639,18 +203,6 @@ public final class Watch {
         public void send(T value) {
             Objects.requireNonNull(value, "value must not be null");
             ensureOpen();
-            if (shared.writeLock.isHeldByCurrentThread()) {
-                throw Shared.reentrant("send");
-            }
-            Snapshot<T> s = shared.current;
-            if (s.isClosed()) {
-                throw shared.closedForSend(s, "send");
-            }
-            if (shared.receivers == 0) {
-                throw new ClosedException(
-                        "Watch.Sender.send: the channel has no receivers (receiverCount was 0); the"
-                                + " value was not stored");
-            }
             shared.send(value);
         }
 
@@ -717,7 +269,7 @@ public final class Watch {
         public T sendReplace(T value) {
             Objects.requireNonNull(value, "value must not be null");
             ensureOpen();
-            return shared.replace(value, "sendReplace");
+            return shared.replace(value);
         }
 
         /**
@@ -742,8 +294,8 @@ public final class Watch {
          */
         public Receiver<T> subscribe() {
             ensureOpen();
-            Shared.RECEIVERS.getAndAdd(shared, 1);
-            return new Receiver<>(shared, shared.current.version());
+            shared.addReceiver();
+            return new Receiver<>(new WatchReceiverCore<>(shared, shared.current.version()));
         }
 
         /**
@@ -761,17 +313,14 @@ public final class Watch {
          *   <dt>Completion thread
          *   <dd>Already complete if closed; otherwise completed by the thread that closes the last
          *       receiver (or calls {@code closeChannel}), after internal locks are released,
-         *       trampolined.
+         *       trampolined. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>.
          * </dl>
          *
          * @return a future completed when the channel has no receivers or is closed
          */
         public CompletableFuture<Void> closed() {
-            if (shared.senderClosed()) {
-                return StackSafeFuture.completed(null);
-            }
-            ClosedWaiter w = new ClosedWaiter(shared);
-            return shared.registerClosed(w) ? w.future() : StackSafeFuture.completed(null);
+            return shared.senderClosedFuture();
         }
 
         /**
@@ -791,7 +340,7 @@ public final class Watch {
          * @return the receiver count
          */
         public int receiverCount() {
-            return shared.receivers;
+            return shared.receiverCount();
         }
 
         /**
@@ -800,7 +349,7 @@ public final class Watch {
          * @return the sender count
          */
         public int senderCount() {
-            return shared.senders;
+            return shared.senderCount();
         }
 
         /**
@@ -824,7 +373,7 @@ public final class Watch {
         @Override
         public Sender<T> clone() {
             ensureOpen();
-            Shared.SENDERS.getAndAdd(shared, 1);
+            shared.addSender();
             return new Sender<>(shared);
         }
 
@@ -837,14 +386,9 @@ public final class Watch {
          */
         @Override
         public void close() {
-            if (shared.writeLock.isHeldByCurrentThread()) {
-                throw Shared.reentrant("close");
-            }
-            if (!HANDLE_CLOSED.compareAndSet(this, false, true)) {
-                return;
-            }
-            if ((int) Shared.SENDERS.getAndAdd(shared, -1) == 1) {
-                shared.close(null);
+            shared.rejectInsideModify("close");
+            if (SENDER_HANDLE_CLOSED.compareAndSet(this, false, true)) {
+                shared.dropSender();
             }
         }
 
@@ -866,10 +410,8 @@ public final class Watch {
         public boolean closeChannel(Throwable cause) {
             Objects.requireNonNull(cause, "cause must not be null");
             ensureOpen();
-            if (shared.writeLock.isHeldByCurrentThread()) {
-                throw Shared.reentrant("closeChannel");
-            }
-            boolean closedIt = shared.close(cause);
+            shared.rejectInsideModify("closeChannel");
+            boolean closedIt = shared.closeChannel(cause);
             close();
             return closedIt;
         }
@@ -972,7 +514,7 @@ public final class Watch {
                     + (s.isClosed() ? ", channel closed" : "")
                     + (handleClosed ? ", handle closed" : "")
                     + ", receivers="
-                    + shared.receivers
+                    + shared.receiverCount()
                     + "]";
         }
     }
@@ -991,70 +533,17 @@ public final class Watch {
      * @param <T> the type of the values
      */
     public static final class Receiver<T> implements AutoCloseable {
-        private final Shared<T> shared;
-
-        /** The version last marked seen; written only by this receiver's methods. */
-        private long seen;
-
-        /**
-         * The pending async wait (a changed() waiter or a waitFor future), {@link #BLOCKING} during
-         * a blocking wait, or null.
-         */
-        private volatile Object pending;
+        private final WatchReceiverCore<T> core;
 
         private volatile boolean handleClosed;
 
-        Receiver(Shared<T> shared, long seen) {
-            this.shared = shared;
-            this.seen = seen;
+        Receiver(WatchReceiverCore<T> core) {
+            this.core = core;
         }
 
         private void ensureOpen() {
             if (handleClosed) {
                 throw new IllegalStateException("this Watch.Receiver handle was closed");
-            }
-        }
-
-        /** Applies a completed changed()/waitFor's mark and clears a finished pending wait. */
-        private void settle() {
-            Object p = pending;
-            if (p instanceof ChangedWaiter) {
-                ChangedWaiter<?> w = (ChangedWaiter<?>) p;
-                CompletableFuture<?> f = w.future();
-                if (f.isDone()) {
-                    if (!f.isCompletedExceptionally()
-                            && w.granted != NONE
-                            && w.deliveredInternally()) {
-                        seen = w.granted;
-                    }
-                    PENDING.compareAndSet(this, p, null);
-                }
-            } else if (p instanceof CompletableFuture && ((CompletableFuture<?>) p).isDone()) {
-                if (p instanceof WaitFor) {
-                    ((WaitFor<?>) p).applyMark(this);
-                }
-                PENDING.compareAndSet(this, p, null);
-            }
-        }
-
-        private void ensureNotPending(String method) {
-            if (pending != null) {
-                throw pendingError(method);
-            }
-        }
-
-        private static IllegalStateException pendingError(String method) {
-            return new IllegalStateException(
-                    "Watch.Receiver."
-                            + method
-                            + " requires no other pending changed()/waitFor() on this receiver"
-                            + " (a Receiver has one consumer; clone() it for another) but one was"
-                            + " pending");
-        }
-
-        private void claimPending(Object p, String method) {
-            if (!PENDING.compareAndSet(this, null, p)) {
-                throw pendingError(method);
             }
         }
 
@@ -1067,9 +556,7 @@ public final class Watch {
          */
         public Ref<T> borrow() {
             ensureOpen();
-            settle();
-            Snapshot<T> s = shared.current; // acquire; pairs with the CAS of the writers
-            return new Ref<>(s.value, s.version() != seen, s.version());
+            return core.borrow();
         }
 
         /**
@@ -1081,12 +568,7 @@ public final class Watch {
          */
         public Ref<T> borrowAndUpdate() {
             ensureOpen();
-            settle();
-            Snapshot<T> s = shared.current;
-            long v = s.version();
-            boolean changed = v != seen;
-            seen = v;
-            return new Ref<>(s.value, changed, v);
+            return core.borrowAndUpdate();
         }
 
         /**
@@ -1099,17 +581,7 @@ public final class Watch {
          */
         public boolean hasChanged() {
             ensureOpen();
-            settle();
-            Snapshot<T> s = shared.current;
-            if (s.isClosed()) {
-                throw new ClosedException(
-                        "Watch.Receiver.hasChanged: the channel was closed"
-                                + (s.cause != null
-                                        ? " by closeChannel"
-                                        : " (every Sender is gone)"),
-                        s.cause);
-            }
-            return s.version() != seen;
+            return core.hasChanged();
         }
 
         /**
@@ -1120,8 +592,7 @@ public final class Watch {
          */
         public void markChanged() {
             ensureOpen();
-            settle();
-            seen -= STEP; // tokio: a wrapping decrement; never equal to a later version
+            core.markChanged();
         }
 
         /**
@@ -1132,8 +603,7 @@ public final class Watch {
          */
         public void markUnchanged() {
             ensureOpen();
-            settle();
-            seen = shared.current.version();
+            core.markUnchanged();
         }
 
         /**
@@ -1158,8 +628,10 @@ public final class Watch {
          *   <dt>Completion thread
          *   <dd>Already complete if there is news (or the channel is closed); otherwise completed
          *       by the thread that stores the next value or closes the channel, after internal
-         *       locks are released, trampolined. Blocking inside a dependent stage blocks that
-         *       sender.
+         *       locks are released, trampolined. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>: a loop written as
+         *       recursion ({@code changed().thenRun(() -> loop())}) keeps a flat stack. Blocking
+         *       inside a dependent stage blocks that sender.
          * </dl>
          *
          * @return a future completed when a newer value exists
@@ -1168,28 +640,7 @@ public final class Watch {
          */
         public CompletableFuture<Void> changed() {
             ensureOpen();
-            settle();
-            ensureNotPending("changed");
-            Snapshot<T> s = shared.current;
-            if (s.version() != seen) {
-                seen = s.version();
-                return StackSafeFuture.completed(null);
-            }
-            if (s.isClosed()) {
-                return StackSafeFuture.failed(Shared.closedForRecv(s, "changed"));
-            }
-            ChangedWaiter<Void> w = new ChangedWaiter<>(shared, false, seen, null);
-            claimPending(w, "changed");
-            Snapshot<T> now = shared.register(w);
-            if (now == null) {
-                return w.future();
-            }
-            pending = null;
-            if (now.version() != seen) {
-                seen = now.version();
-                return StackSafeFuture.completed(null);
-            }
-            return StackSafeFuture.failed(Shared.closedForRecv(now, "changed"));
+            return core.changed();
         }
 
         /**
@@ -1213,7 +664,8 @@ public final class Watch {
          *   <dt>Completion thread
          *   <dd>Already complete if the current value matches; otherwise completed by the thread
          *       that stores a matching value (or closes the channel), after internal locks are
-         *       released, trampolined.
+         *       released, trampolined. Dependents are <a
+         *       href="package-summary.html#stack-safety">stack-safe</a>.
          * </dl>
          *
          * @param predicate the condition, evaluated on values
@@ -1226,28 +678,7 @@ public final class Watch {
         public CompletableFuture<Ref<T>> waitFor(Predicate<? super T> predicate) {
             Objects.requireNonNull(predicate, "predicate must not be null");
             ensureOpen();
-            settle();
-            ensureNotPending("waitFor");
-            Snapshot<T> s = shared.current;
-            boolean matched;
-            try {
-                matched = predicate.test(s.value);
-            } catch (Throwable t) {
-                return StackSafeFuture.failed(t);
-            }
-            if (matched) {
-                long v = s.version();
-                Ref<T> r = new Ref<>(s.value, v != seen, v);
-                seen = v;
-                return StackSafeFuture.completed(r);
-            }
-            if (s.isClosed()) {
-                return StackSafeFuture.failed(Shared.closedForRecv(s, "waitFor"));
-            }
-            WaitFor<T> f = new WaitFor<>(shared, predicate, seen, s.version());
-            claimPending(f, "waitFor");
-            f.await();
-            return f;
+            return core.waitFor(predicate);
         }
 
         /**
@@ -1261,10 +692,10 @@ public final class Watch {
          *       few microseconds (32 spins, then 32 {@code Thread.yield()}s) so that a reader that
          *       keeps up with the writer does not pay a park and an unpark per value. Interruption
          *       withdraws the wait like {@code cancel()}: {@link InterruptedException} is thrown
-         *       and nothing changes; if the news was delivered first, the method returns normally
-         *       with the interrupt status set again. A thread interrupted on entry throws at once.
-         *       Fails fast with {@link IllegalStateException} on a Reactor non-blocking thread.
-         *       Waits forever if nothing is stored and the channel stays open.
+         *       and nothing changes; if the news arrived first, the method returns normally with
+         *       the interrupt status set again. A thread interrupted on entry throws at once. Fails
+         *       fast with {@link IllegalStateException} on a Reactor non-blocking thread. Waits
+         *       forever if nothing is stored and the channel stays open.
          *   <dt>Cancellation
          *   <dd>Interruption or timeout withdraws the wait and marks nothing seen.
          *   <dt>Fairness
@@ -1299,58 +730,7 @@ public final class Watch {
 
         private boolean blockingChanged(long deadline) throws InterruptedException {
             ensureOpen();
-            BlockingCheck.check("Watch.Receiver.blockingChanged");
-            settle();
-            ensureNotPending("blockingChanged");
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            claimPending(BLOCKING, "blockingChanged");
-            try {
-                long v = awaitChange(seen, deadline, "blockingChanged");
-                if (v == NONE) {
-                    return false;
-                }
-                seen = v;
-                return true;
-            } finally {
-                pending = null;
-            }
-        }
-
-        /**
-         * Parks until the version differs from {@code from}: returns the new version, or {@link
-         * #NONE} on timeout; throws ClosedException when closed with nothing new.
-         */
-        private long awaitChange(long from, long deadline, String method)
-                throws InterruptedException {
-            Snapshot<T> s = shared.current;
-            // Bounded re-read before a waiter and a park (see Spin): a writer a few hundred
-            // nanoseconds away is caught without a wake-up.
-            for (int probes = 0;
-                    s.version() == from && !s.isClosed() && probes < Spin.BUDGET;
-                    probes++) {
-                Spin.backOff(probes);
-                s = shared.current;
-            }
-            if (s.version() != from) {
-                return s.version();
-            }
-            if (s.isClosed()) {
-                throw Shared.closedForRecv(s, method);
-            }
-            if (deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0L) {
-                return NONE;
-            }
-            ChangedWaiter<Boolean> w = new ChangedWaiter<>(shared, true, from, Boolean.TRUE);
-            Snapshot<T> now = shared.register(w);
-            if (now != null) {
-                if (now.version() != from) {
-                    return now.version();
-                }
-                throw Shared.closedForRecv(now, method);
-            }
-            return w.awaitBlocking(deadline, Boolean.FALSE) ? w.granted : NONE;
+            return core.blockingChanged(deadline);
         }
 
         /**
@@ -1404,33 +784,7 @@ public final class Watch {
         private Ref<T> blockingWaitFor(Predicate<? super T> predicate, long deadline)
                 throws InterruptedException {
             ensureOpen();
-            BlockingCheck.check("Watch.Receiver.blockingWaitFor");
-            settle();
-            ensureNotPending("blockingWaitFor");
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            claimPending(BLOCKING, "blockingWaitFor");
-            try {
-                long checked = NONE;
-                for (; ; ) {
-                    Snapshot<T> s = shared.current;
-                    long v = s.version();
-                    if (v != checked) {
-                        checked = v;
-                        if (predicate.test(s.value)) {
-                            Ref<T> r = new Ref<>(s.value, v != seen, v);
-                            seen = v;
-                            return r;
-                        }
-                    }
-                    if (awaitChange(checked, deadline, "blockingWaitFor") == NONE) {
-                        return null;
-                    }
-                }
-            } finally {
-                pending = null;
-            }
+            return core.blockingWaitFor(predicate, deadline);
         }
 
         /**
@@ -1443,9 +797,7 @@ public final class Watch {
         @Override
         public Receiver<T> clone() {
             ensureOpen();
-            settle();
-            Shared.RECEIVERS.getAndAdd(shared, 1);
-            return new Receiver<>(shared, seen);
+            return new Receiver<>(core.fork());
         }
 
         /**
@@ -1456,7 +808,7 @@ public final class Watch {
          */
         public boolean sameChannel(Receiver<?> other) {
             Objects.requireNonNull(other, "other must not be null");
-            return shared == other.shared;
+            return core.shared() == other.core.shared();
         }
 
         /**
@@ -1468,17 +820,8 @@ public final class Watch {
          */
         @Override
         public void close() {
-            if (!HANDLE_CLOSED_RX.compareAndSet(this, false, true)) {
-                return;
-            }
-            Object p = pending;
-            if (p instanceof ChangedWaiter) {
-                ((ChangedWaiter<?>) p).future().cancel(false);
-            } else if (p instanceof CompletableFuture) {
-                ((CompletableFuture<?>) p).cancel(false);
-            }
-            if ((int) Shared.RECEIVERS.getAndAdd(shared, -1) == 1) {
-                shared.wakeClosedWaiters();
+            if (RECEIVER_HANDLE_CLOSED.compareAndSet(this, false, true)) {
+                core.close();
             }
         }
 
@@ -1486,30 +829,16 @@ public final class Watch {
 
         /** The current snapshot: one acquire read, no allocation. */
         Snapshot<T> snapshot() {
-            return shared.current;
+            return core.shared().current;
         }
 
         /**
-         * Marks version {@code v} seen and waits, as {@link #changed()} does, for another version
-         * or the close. Returns null if that already happened (nothing registered); otherwise the
-         * pending future of the wait, which {@link #close()} cancels. Costs what a pending {@code
-         * changed()} costs: one waiter and its future.
+         * Marks version {@code v} seen and waits for another version or the close; null if that
+         * already happened, else the pending future, which {@link #close()} cancels (see {@code
+         * WatchReceiverCore.awaitNot}).
          */
         CompletableFuture<Void> awaitNot(long v) {
-            settle();
-            ensureNotPending("asPublisher");
-            seen = v;
-            Snapshot<T> s = shared.current;
-            if (s.version() != v || s.isClosed()) {
-                return null;
-            }
-            ChangedWaiter<Void> w = new ChangedWaiter<>(shared, false, v, null);
-            claimPending(w, "asPublisher");
-            if (shared.register(w) == null) {
-                return w.future();
-            }
-            pending = null;
-            return null;
+            return core.awaitNot(v);
         }
 
         /**
@@ -1568,141 +897,18 @@ public final class Watch {
 
         /** For tests: the version last marked seen (after settling a finished waitFor). */
         long seenVersion() {
-            settle();
-            return seen;
+            return core.seenVersion();
         }
 
         @Override
         public String toString() {
-            Snapshot<T> s = shared.current;
+            Snapshot<T> s = core.shared().current;
             return "Watch.Receiver["
                     + s.value
-                    + (s.version() != seen ? ", changed" : "")
+                    + (core.isUnseen(s) ? ", changed" : "")
                     + (s.isClosed() ? ", channel closed" : "")
                     + (handleClosed ? ", handle closed" : "")
                     + "]";
-        }
-    }
-
-    /** Marks a blocking wait in {@code Receiver.pending}. */
-    private static final Object BLOCKING = new Object();
-
-    /**
-     * The future of an async {@link Receiver#waitFor(Predicate)}: a chain of internal changed-waits
-     * ("rounds"), the predicate evaluated after each. Completing it from outside withdraws the
-     * current round (cancel contract).
-     */
-    private static final class WaitFor<T> extends WaitingFuture<Ref<T>> {
-        private final Shared<T> shared;
-        private final Predicate<? super T> predicate;
-
-        /** The receiver's seen version at the call, for {@link Ref#hasChanged()}. */
-        private final long seenAtStart;
-
-        /** The version last evaluated; confined to the thread running a step. */
-        private long checked;
-
-        /** The current round; volatile for the Dekker pair with {@code withdrawn}. */
-        private volatile ChangedWaiter<Void> round;
-
-        /** Set by an outside completion before it withdraws the round. */
-        private volatile boolean withdrawn;
-
-        /** The Ref this future completed with internally; compared by identity in applyMark. */
-        private volatile Ref<T> delivered;
-
-        WaitFor(Shared<T> shared, Predicate<? super T> predicate, long seen, long checked) {
-            this.shared = shared;
-            this.predicate = predicate;
-            this.seenAtStart = seen;
-            this.checked = checked;
-        }
-
-        /** Registers rounds until one is linked, or the outcome is known. */
-        void await() {
-            for (; ; ) {
-                ChangedWaiter<Void> w = new ChangedWaiter<>(shared, false, checked, null);
-                Snapshot<T> now = shared.register(w);
-                if (now == null) {
-                    round = w; // volatile write, then the read of withdrawn (Dekker)
-                    if (withdrawn) {
-                        w.future().cancel(false);
-                        return;
-                    }
-                    w.future().whenComplete((v, ex) -> step());
-                    return;
-                }
-                if (!evaluate(now)) {
-                    return;
-                }
-            }
-        }
-
-        /**
-         * After a round ended (news, closed, or withdrawn): evaluate the newest value, or
-         * re-register. A closed round is re-evaluated here, so the failure names waitFor.
-         */
-        private void step() {
-            if (withdrawn || isDone()) {
-                return;
-            }
-            if (evaluate(shared.current)) {
-                await();
-            }
-        }
-
-        /** Evaluates {@code s}; returns true if the wait must go on. */
-        private boolean evaluate(Snapshot<T> s) {
-            long v = s.version();
-            if (v != checked) {
-                checked = v;
-                boolean matched;
-                try {
-                    matched = predicate.test(s.value);
-                } catch (Throwable t) {
-                    internalCompleteExceptionally(t);
-                    return false;
-                }
-                if (matched) {
-                    Ref<T> r = new Ref<>(s.value, v != seenAtStart, v);
-                    delivered = r;
-                    completeInternally(r);
-                    return false;
-                }
-            }
-            if (s.isClosed()) {
-                internalCompleteExceptionally(Shared.closedForRecv(s, "waitFor"));
-                return false;
-            }
-            return true;
-        }
-
-        private void internalCompleteExceptionally(Throwable t) {
-            failInternally(t);
-        }
-
-        /** Marks the matched version seen if this future holds the match (called by settle). */
-        void applyMark(Receiver<?> rx) {
-            Ref<T> r = delivered;
-            if (r != null && !isCompletedExceptionally() && getNow(null) == r) {
-                rx.seen = r.version();
-            }
-        }
-
-        /**
-         * Withdraws the current round before an outside completion lands (withdraw, then race: a
-         * match delivered in the race is recognised by identity in {@link #applyMark}).
-         */
-        @Override
-        protected boolean beforeExternalCompletion() {
-            if (!isDone()) {
-                withdrawn = true; // volatile write, then the read of round (Dekker)
-                ChangedWaiter<Void> w = round;
-                if (w != null) {
-                    w.future().cancel(false);
-                }
-            }
-            return true;
         }
     }
 
@@ -1712,16 +918,14 @@ public final class Watch {
     }
 
     // VarHandle mechanics
-    private static final VarHandle HANDLE_CLOSED;
-    private static final VarHandle HANDLE_CLOSED_RX;
-    private static final VarHandle PENDING;
+    private static final VarHandle SENDER_HANDLE_CLOSED;
+    private static final VarHandle RECEIVER_HANDLE_CLOSED;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            HANDLE_CLOSED = l.findVarHandle(Sender.class, "handleClosed", boolean.class);
-            HANDLE_CLOSED_RX = l.findVarHandle(Receiver.class, "handleClosed", boolean.class);
-            PENDING = l.findVarHandle(Receiver.class, "pending", Object.class);
+            SENDER_HANDLE_CLOSED = l.findVarHandle(Sender.class, "handleClosed", boolean.class);
+            RECEIVER_HANDLE_CLOSED = l.findVarHandle(Receiver.class, "handleClosed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

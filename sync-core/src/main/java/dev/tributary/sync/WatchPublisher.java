@@ -101,7 +101,7 @@ final class WatchPublisher<T> implements Publisher<T> {
         protected long emit(Subscriber<? super T> a, long demand) {
             long e = 0;
             for (; ; ) {
-                Watch.Snapshot<T> s = receiver.snapshot(); // acquire
+                WatchShared.Snapshot<T> s = receiver.snapshot(); // acquire
                 if (!started || s.version() != delivered) {
                     if (e == demand) {
                         return e; // conflated: the next request delivers whatever is newest then
