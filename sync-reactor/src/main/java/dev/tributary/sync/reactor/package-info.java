@@ -1,0 +1,7 @@
+/**
+ * Project Reactor entry points for Tributary's channels and primitives.
+ *
+ * <p>Every method returns a cold {@code Flux} or {@code Mono}: nothing registers a waiter, takes a
+ * permit or receives a value before subscription, and each subscription is a fresh operation.
+ */
+package dev.tributary.sync.reactor;
