@@ -56,7 +56,11 @@ public class StackSafeFuture<T> extends CompletableFuture<T> {
      */
     public static <T> StackSafeFuture<T> completed(T value) {
         StackSafeFuture<T> f = new StackSafeFuture<>();
-        f.completeInternally(value);
+        // Not yet shared, so forcing the result is the same as completing it, without the CAS
+        // that completing pays: a plain volatile store, which (as for the JDK's
+        // completedFuture) lets the JIT scalar-replace a future that does not escape the
+        // caller's compiled code (Mutex.lock().join(): ~12 -> ~8 ns, MutexUncontended).
+        f.obtrudeValue(value);
         return f;
     }
 
@@ -69,7 +73,7 @@ public class StackSafeFuture<T> extends CompletableFuture<T> {
      */
     public static <T> StackSafeFuture<T> failed(Throwable failure) {
         StackSafeFuture<T> f = new StackSafeFuture<>();
-        f.failInternally(failure);
+        f.obtrudeException(failure); // not yet shared: as in completed(v)
         return f;
     }
 
