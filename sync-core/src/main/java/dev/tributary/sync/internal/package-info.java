@@ -47,10 +47,10 @@
  *   <dt>settle
  *   <dd>The next operation on a receiver applying the outcome of its previous, completed wait
  *       (moving the cursor or marking a version seen only if the future holds that outcome).
- *   <dt>poll / pollWaiting
- *   <dd>In {@code MpscQueue}, {@code poll} is the consumer's read that may miss an element whose
- *       producer is mid-push (JCTools calls that {@code relaxedPoll}); {@code pollWaiting} waits
- *       for such a producer.
+ *   <dt>relaxedPoll / poll
+ *   <dd>As in JCTools: in {@code MpscQueue}, {@code relaxedPoll} is the consumer's read that may
+ *       miss an element whose producer is mid-push (it returns null); {@code poll} waits for such a
+ *       producer, so it returns null only when the queue is empty.
  * </dl>
  */
 package dev.tributary.sync.internal;
