@@ -11,6 +11,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import java.util.function.BiFunction;
 import org.reactivestreams.FlowAdapters;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscriber;
@@ -176,9 +177,10 @@ public final class Mpsc {
         }
 
         /** asSubscriber(): the view takes this handle over. */
-        final Subscriber<T> subscriberView() {
+        final Subscriber<T> subscriberView(
+                BiFunction<MpscChan<T>, Runnable, MpscSubscriber<T>> view) {
             checkOpen();
-            return new MpscSubscriber<>(chan, this::close);
+            return view.apply(chan, this::close);
         }
 
         /**
@@ -669,7 +671,7 @@ public final class Mpsc {
          */
         @Override
         public Subscriber<T> asSubscriber() {
-            return subscriberView();
+            return subscriberView(MpscSubscriber.Bounded::new);
         }
     }
 
@@ -765,7 +767,7 @@ public final class Mpsc {
          */
         @Override
         public Subscriber<T> asSubscriber() {
-            return subscriberView();
+            return subscriberView(MpscSubscriber.Unbounded::new);
         }
     }
 
