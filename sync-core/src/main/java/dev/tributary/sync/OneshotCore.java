@@ -605,32 +605,22 @@ final class OneshotCore<T> {
                         + " consumer) but one was pending");
     }
 
+    /**
+     * What {@link #describe()} says for each classification, indexed by IDLE..TERMINATED_RX_CLOSED.
+     */
+    private static final String[] DESCRIPTIONS = {
+        "empty",
+        "value ready",
+        "receive pending",
+        "value being delivered",
+        "value received",
+        "sender closed without a value",
+        "receiver closed"
+    };
+
     String describe() {
         int s = state;
-        StringBuilder b = new StringBuilder("[");
-        switch (classify(s)) {
-            case IDLE:
-                b.append("empty");
-                break;
-            case READY:
-                b.append("value ready");
-                break;
-            case PENDING:
-                b.append("receive pending");
-                break;
-            case PENDING_IN_FLIGHT:
-                b.append("value being delivered");
-                break;
-            case TERMINATED_TAKEN:
-                b.append("value received");
-                break;
-            case TERMINATED_TX_CLOSED:
-                b.append("sender closed without a value");
-                break;
-            default:
-                b.append("receiver closed");
-                break;
-        }
+        StringBuilder b = new StringBuilder("[").append(DESCRIPTIONS[classify(s)]);
         if ((s & RX_CLOSED) != 0 && (s & (SENT | VALUE)) == (SENT | VALUE)) {
             b.append(", receiver closed");
         }
