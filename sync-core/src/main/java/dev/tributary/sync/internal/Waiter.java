@@ -37,12 +37,14 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Where the outcome is decided.</b> For a blocking waiter, the CAS on {@code state} decides:
  * once claimed, the thread receives the outcome even if interrupted or timed out. For an async
- * waiter the claim only reserves: the outcome is decided by which completion of the future lands
- * first, the owner's (after unlocking) or an outside one, and an outside one that wins after a
- * claim undoes the grant through {@code undelivered}. This is the cancel contract of
- * docs/design.md: either the operation took effect (the future holds its result and the outside
- * completion lost) or it never will, and nothing leaks. One consequence: a waiter queued behind a
- * claimed-then-cancelled one may be served by the hand-back, after waiters that were claimed later.
+ * waiter the claim only reserves: the outcome is decided by a second CAS, on {@code delivery},
+ * between the owner's fire (after unlocking) and an outside completion, each made before its
+ * completion becomes visible. An outside completion that wins it after a claim undoes the grant
+ * through {@code undelivered}; one that loses it returns false, and the future completes with the
+ * owner's outcome. This is the cancel contract of docs/design.md: either the operation took effect
+ * (the future holds its result and the outside completion lost) or it never will, and nothing
+ * leaks. One consequence: a waiter queued behind a claimed-then-cancelled one may be served by the
+ * hand-back, after waiters that were claimed later.
  *
  * <p>{@code tryClaim()} is overridable so that a later {@code select} can make several waiters
  * share one claim.
@@ -85,19 +87,36 @@ public abstract class Waiter<V> extends Trampoline.Task implements Spin.Parked {
 
     private Throwable failure;
 
-    /** Async mode: true once this waiter's own completion of its future won; volatile. */
-    private volatile boolean internallyDelivered;
+    static final int UNDECIDED = 0;
+    static final int BY_OWNER = 1;
+    static final int FROM_OUTSIDE = 2;
+
+    /**
+     * Async mode: who completes the future, UNDECIDED until one CAS decides it, BY_OWNER (fire) or
+     * FROM_OUTSIDE (an outside completion); decided before that completion is visible.
+     */
+    private volatile int delivery;
 
     /**
      * Returns true if the future of this (async) waiter was completed with the outcome the owner
-     * recorded, rather than by an outside completion. Meaningful once the future is done; an owner
+     * recorded, rather than by an outside completion. Meaningful once the future is done (the
+     * decision precedes the completion, so no reader of a done future sees it change); an owner
      * that records a side effect only for a delivered outcome (Watch marks a version seen) checks
      * it.
      *
      * @return whether the owner's completion won
      */
     public final boolean deliveredInternally() {
-        return internallyDelivered;
+        return delivery == BY_OWNER;
+    }
+
+    /**
+     * An outside completion's half of the delivery decision: true if it may complete the future (it
+     * won, or had already won), false if the owner's delivery was decided first.
+     */
+    final boolean decideFromOutside() {
+        int d = (int) DELIVERY.compareAndExchange(this, UNDECIDED, FROM_OUTSIDE);
+        return d != BY_OWNER;
     }
 
     /** Blocking mode hand-shake: release-written by fire, acquire-read by the parked thread. */
@@ -204,18 +223,19 @@ public abstract class Waiter<V> extends Trampoline.Task implements Spin.Parked {
     @Override
     protected final void runTask() {
         Throwable f = failure;
+        V v = value;
+        value = null;
+        // Decided before the completion, so that a dependent of this very completion, and any
+        // thread that sees the future done, reads the final answer of deliveredInternally.
+        boolean won = DELIVERY.compareAndSet(this, UNDECIDED, BY_OWNER);
         if (f != null) {
-            future.internalCompleteExceptionally(f);
-        } else {
-            V v = value;
-            value = null;
-            // Written before the completion, so that a dependent of this very completion already
-            // reads true; reset if an outside completion had won (see deliveredInternally).
-            internallyDelivered = true;
-            if (!future.internalComplete(v)) {
-                internallyDelivered = false;
-                undelivered(v);
+            if (won) {
+                future.internalCompleteExceptionally(f);
             }
+        } else if (won) {
+            future.internalComplete(v); // cannot fail: every outside completion now loses
+        } else {
+            undelivered(v); // an outside completion won: take the grant back
         }
     }
 
@@ -300,16 +320,16 @@ public abstract class Waiter<V> extends Trampoline.Task implements Spin.Parked {
         /**
          * Withdraws the waiter before the outside completion becomes visible, so that dependents of
          * the completed future (and threads that observe it) already see the primitive without it,
-         * as with tokio's synchronous drop. If the waiter was claimed first, the grant stands and
-         * its internal completion will fail against the outside one, handing the value back through
-         * {@link Waiter#undelivered(Object)}.
+         * as with tokio's synchronous drop. If the waiter was claimed first, the delivery CAS
+         * decides: won from outside, the owner's fire hands the value back through {@link
+         * Waiter#undelivered(Object)}; won by the owner, the outside completion returns false.
          */
         @Override
         protected boolean beforeExternalCompletion() {
             if (!isDone() && waiter.tryCancel()) {
                 waiter.withdraw();
             }
-            return true;
+            return waiter.decideFromOutside();
         }
 
         @Override
@@ -320,10 +340,13 @@ public abstract class Waiter<V> extends Trampoline.Task implements Spin.Parked {
 
     // VarHandle mechanics
     private static final VarHandle STATE;
+    private static final VarHandle DELIVERY;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Waiter.class, "state", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(Waiter.class, "state", int.class);
+            DELIVERY = l.findVarHandle(Waiter.class, "delivery", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -29,8 +29,8 @@ import java.util.function.Supplier;
  *   <li><b>withdraw, then race</b> ({@link Waiter}'s futures, Watch's {@code waitFor}): withdraw
  *       the operation if it is still pending and let the outside completion proceed; if the
  *       operation was already granted, the outside completion may still win against the internal
- *       one, and the owner then takes the grant back (a permit is released again, a notification
- *       passed on).
+ *       one (for {@link Waiter}, by a CAS made before either completion is visible), and the owner
+ *       then takes the grant back (a permit is released again, a notification passed on).
  *   <li><b>decided by a claim</b> ({@link ClaimFuture}): one CAS decides between the operation and
  *       the withdrawal before anything takes effect; an outside completion that finds the operation
  *       claimed loses ({@code cancel} returns false) and the future completes shortly with the
