@@ -6,15 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.sync.ExternalCompletion.Case;
-import dev.tributary.sync.ExternalCompletion.Entry;
 import dev.tributary.sync.ExternalCompletion.Round;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The cancel contract of the waits of the other channels, through every external completion entry
@@ -29,48 +23,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * not "pending"); a fresh wait is woken by the next value; the return value of {@code
  * cancel}/{@code complete}/{@code completeExceptionally} matches what the future holds.
  */
-@Timeout(120)
-class ChannelExternalCompletionRaceTest {
-    private static final int ITERATIONS = 2_000;
-
-    static List<Case> cases() {
+class ChannelExternalCompletionRaceTest extends AbstractExternalCompletionRaceTest {
+    @Override
+    List<Case> cases() {
         return List.of(
                 new Case("broadcast recv", BroadcastRecv::new),
                 new Case("watch changed", WatchChanged::new),
                 new Case("watch waitFor", WatchWaitFor::new),
                 new Case("oneshot recv", OneshotRecv::new));
-    }
-
-    static Stream<Arguments> matrix() {
-        return ExternalCompletion.matrix(cases());
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("matrix")
-    void outsideCompletionRacesGrant(Case c, Entry e) throws Exception {
-        ExternalCompletion.raceLoop(c, e, ITERATIONS);
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("matrix")
-    void outsideCompletionWithdrawsAtOnce(Case c, Entry e) throws Exception {
-        ExternalCompletion.withdrawWithoutGrant(c, e, 20);
-    }
-
-    static Stream<Arguments> synchronousMatrix() {
-        return ExternalCompletion.synchronousMatrix(cases());
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("synchronousMatrix")
-    void outsideCompletionAfterClaimBeforeDelivery(Case c, Entry e) throws Exception {
-        ExternalCompletion.claimedThenCompleted(c, e);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void obtrudeIsUnsupported(Case c) throws Exception {
-        ExternalCompletion.obtrudeUnsupported(c);
     }
 
     /** An empty broadcast channel; the wait receives; the grant sends 0. */

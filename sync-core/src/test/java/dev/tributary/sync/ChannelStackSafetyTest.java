@@ -1,10 +1,16 @@
 package dev.tributary.sync;
 
+import static dev.tributary.sync.DeepLoop.pending;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tributary.sync.DeepLoop.Case;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every waiting method of the channels — mpsc bounded {@code send}, {@code reserve}, {@code recv},
@@ -25,502 +31,280 @@ import org.junit.jupiter.api.Timeout;
  * <p>Each loop records whatever its body throws and whatever its dependent stages fail with (a
  * {@link StackOverflowError} is otherwise captured into a dependent stage and the loop just stops),
  * and {@link DeepLoop#run} asserts the count, the absence of throwables, and a bounded stack depth.
- * Not a port of a tokio test: tokio's tasks are polled by the runtime, so the problem does not
- * arise there.
+ * One table of cases per form, each case named by what it exercises. Not a port of a tokio test:
+ * tokio's tasks are polled by the runtime, so the problem does not arise there.
  */
 @Timeout(60)
 class ChannelStackSafetyTest {
 
-    // --- mpsc bounded send ---
-
-    @Test
-    void boundedSendFastPath() throws Exception {
-        Mpsc.Channel<Integer> ch = Mpsc.channel(1);
-        DeepLoop.run(
-                "Mpsc.Sender.send, capacity free",
-                l ->
-                        l.loop(
-                                again ->
-                                        l.watch(
-                                                ch.sender()
-                                                        .send(l.count())
-                                                        .thenRun(
-                                                                () -> {
-                                                                    ch.receiver().tryRecv();
-                                                                    if (l.step()) {
-                                                                        again.run();
-                                                                    }
-                                                                }))));
-    }
-
-    @Test
-    void boundedSendWaiting() throws Exception {
-        Mpsc.Channel<Integer> ch = Mpsc.channel(1);
-        DeepLoop.run(
-                "Mpsc.Sender.send, channel full",
-                l -> {
-                    ch.sender().trySend(-1); // full: every send waits
-                    l.loop(
-                            again -> {
-                                CompletableFuture<Void> f = ch.sender().send(l.count());
-                                if (l.expectPending(f, "send on a full channel")) {
-                                    l.watch(
-                                            f.thenRun(
-                                                    () -> {
-                                                        if (l.step()) {
-                                                            again.run();
-                                                        }
-                                                    }));
-                                    ch.receiver().tryRecv(); // frees the slot: grants the send
-                                }
-                            });
-                });
-    }
-
-    // --- mpsc bounded reserve ---
-
-    @Test
-    void reserveFastPath() throws Exception {
-        Mpsc.Channel<Integer> ch = Mpsc.channel(1);
-        DeepLoop.run(
-                "Mpsc.Sender.reserve, capacity free",
-                l ->
-                        l.loop(
-                                again ->
-                                        l.watch(
-                                                ch.sender()
-                                                        .reserve()
-                                                        .thenAccept(
-                                                                p -> {
-                                                                    p.send(l.count());
-                                                                    ch.receiver().tryRecv();
-                                                                    if (l.step()) {
-                                                                        again.run();
-                                                                    }
-                                                                }))));
-    }
-
-    @Test
-    void reserveWaiting() throws Exception {
-        Mpsc.Channel<Integer> ch = Mpsc.channel(1);
-        DeepLoop.run(
-                "Mpsc.Sender.reserve, the only slot held",
-                l ->
-                        l.<Mpsc.Permit<Integer>>loop(
-                                ch.sender().tryReserve(),
-                                (held, again) -> {
-                                    CompletableFuture<Mpsc.Permit<Integer>> f =
-                                            ch.sender().reserve();
-                                    if (l.expectPending(f, "reserve while the slot is held")) {
-                                        l.watch(
-                                                f.thenAccept(
-                                                        p -> {
-                                                            if (l.step()) {
-                                                                again.accept(p);
-                                                            } else {
-                                                                p.close();
-                                                            }
-                                                        }));
-                                        held.close(); // returns the slot: grants the reserve
-                                    }
-                                }));
-    }
-
-    // --- mpsc bounded recv / recvMany ---
-
-    @Test
-    void boundedRecvFastPath() throws Exception {
-        Mpsc.Channel<Integer> ch = Mpsc.channel(1);
-        DeepLoop.run(
-                "Mpsc.Receiver.recv, message ready",
-                l ->
-                        l.loop(
-                                again -> {
-                                    l.expect(ch.sender().trySend(l.count()), "trySend");
-                                    l.watch(
-                                            ch.receiver()
-                                                    .recv()
-                                                    .thenAccept(
-                                                            m -> {
-                                                                if (l.step()) {
-                                                                    again.run();
-                                                                }
-                                                            }));
-                                }));
-    }
-
-    @Test
-    void boundedRecvWaiting() throws Exception {
-        Mpsc.Channel<Integer> ch = Mpsc.channel(1);
-        DeepLoop.run(
-                "Mpsc.Receiver.recv, channel empty",
-                l ->
-                        l.loop(
-                                again -> {
-                                    CompletableFuture<Integer> f = ch.receiver().recv();
-                                    if (l.expectPending(f, "recv on an empty channel")) {
-                                        l.watch(
-                                                f.thenAccept(
-                                                        m -> {
-                                                            if (l.step()) {
-                                                                again.run();
-                                                            }
-                                                        }));
-                                        l.expect(ch.sender().trySend(l.count()), "trySend");
-                                    }
-                                }));
-    }
-
-    @Test
-    void boundedRecvManyFastPath() throws Exception {
-        Mpsc.Channel<Integer> ch = Mpsc.channel(2);
-        List<Integer> buffer = new ArrayList<>();
-        DeepLoop.run(
-                "Mpsc.Receiver.recvMany, messages ready",
-                l ->
-                        l.loop(
-                                again -> {
-                                    l.expect(ch.sender().trySend(1), "trySend");
-                                    l.expect(ch.sender().trySend(2), "trySend");
-                                    l.watch(
-                                            ch.receiver()
-                                                    .recvMany(buffer, 2)
-                                                    .thenAccept(
-                                                            n -> {
-                                                                buffer.clear();
-                                                                if (l.step()) {
-                                                                    again.run();
-                                                                }
-                                                            }));
-                                }));
-    }
-
-    @Test
-    void boundedRecvManyWaiting() throws Exception {
-        Mpsc.Channel<Integer> ch = Mpsc.channel(2);
-        List<Integer> buffer = new ArrayList<>();
-        DeepLoop.run(
-                "Mpsc.Receiver.recvMany, channel empty",
-                l ->
-                        l.loop(
-                                again -> {
-                                    CompletableFuture<Integer> f =
-                                            ch.receiver().recvMany(buffer, 2);
-                                    if (l.expectPending(f, "recvMany on an empty channel")) {
-                                        l.watch(
-                                                f.thenAccept(
-                                                        n -> {
-                                                            buffer.clear();
-                                                            if (l.step()) {
-                                                                again.run();
-                                                            }
-                                                        }));
-                                        l.expect(ch.sender().trySend(l.count()), "trySend");
-                                    }
-                                }));
-    }
-
-    // --- unbounded mpsc recv / recvMany ---
-
-    @Test
-    void unboundedRecvOverAPrefilledChannel() throws Exception {
-        // The reported case: a receive loop over a channel already holding its messages.
-        Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
-        for (int i = 0; i < DeepLoop.ITERATIONS; i++) {
-            ch.sender().send(i);
-        }
-        DeepLoop.run(
-                "Mpsc.UnboundedReceiver.recv, 10^6 messages queued",
-                l ->
-                        l.loop(
-                                again ->
-                                        l.watch(
-                                                ch.receiver()
-                                                        .recv()
-                                                        .thenAccept(
-                                                                m -> {
-                                                                    if (m == null
-                                                                            || m != l.count()) {
-                                                                        l.record(
-                                                                                new AssertionError(
-                                                                                        "got "
-                                                                                                + m));
-                                                                    } else if (l.step()) {
-                                                                        again.run();
-                                                                    }
-                                                                }))));
-    }
-
-    @Test
-    void unboundedRecvFastPath() throws Exception {
-        Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
-        DeepLoop.run(
-                "Mpsc.UnboundedReceiver.recv, sent before each receive",
-                l ->
-                        l.loop(
-                                again -> {
-                                    ch.sender().send(l.count());
-                                    l.watch(
-                                            ch.receiver()
-                                                    .recv()
-                                                    .thenAccept(
-                                                            m -> {
-                                                                if (l.step()) {
-                                                                    again.run();
-                                                                }
-                                                            }));
-                                }));
-    }
-
-    @Test
-    void unboundedRecvWaiting() throws Exception {
-        Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
-        DeepLoop.run(
-                "Mpsc.UnboundedReceiver.recv, channel empty",
-                l ->
-                        l.loop(
-                                again -> {
-                                    CompletableFuture<Integer> f = ch.receiver().recv();
-                                    if (l.expectPending(f, "recv on an empty channel")) {
-                                        l.watch(
-                                                f.thenAccept(
-                                                        m -> {
-                                                            if (l.step()) {
-                                                                again.run();
-                                                            }
-                                                        }));
+    static Stream<Case> fastPaths() {
+        return Stream.of(
+                new Case(
+                        "Mpsc.Sender.send, capacity free",
+                        l -> {
+                            Mpsc.Channel<Integer> ch = Mpsc.channel(1);
+                            l.repeatThenRun(
+                                    () -> ch.sender().send(l.count()),
+                                    () -> ch.receiver().tryRecv());
+                        }),
+                new Case(
+                        "Mpsc.Sender.reserve, capacity free",
+                        l -> {
+                            Mpsc.Channel<Integer> ch = Mpsc.channel(1);
+                            l.repeat(
+                                    () -> ch.sender().reserve(),
+                                    p -> {
+                                        p.send(l.count());
+                                        ch.receiver().tryRecv();
+                                    });
+                        }),
+                new Case(
+                        "Mpsc.Receiver.recv, message ready",
+                        l -> {
+                            Mpsc.Channel<Integer> ch = Mpsc.channel(1);
+                            l.repeat(
+                                    () -> {
+                                        trySend(ch, l.count());
+                                        return ch.receiver().recv();
+                                    },
+                                    m -> {});
+                        }),
+                new Case(
+                        "Mpsc.Receiver.recvMany, messages ready",
+                        l -> {
+                            Mpsc.Channel<Integer> ch = Mpsc.channel(2);
+                            List<Integer> buffer = new ArrayList<>();
+                            l.repeat(
+                                    () -> {
+                                        trySend(ch, 1);
+                                        trySend(ch, 2);
+                                        return ch.receiver().recvMany(buffer, 2);
+                                    },
+                                    n -> buffer.clear());
+                        }),
+                new Case(
+                        // The reported case: a receive loop over a channel already holding its
+                        // messages.
+                        "Mpsc.UnboundedReceiver.recv, 10^6 messages queued",
+                        l -> {
+                            Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
+                            for (int i = 0; i < DeepLoop.ITERATIONS; i++) {
+                                ch.sender().send(i);
+                            }
+                            l.repeat(
+                                    () -> ch.receiver().recv(),
+                                    m -> assertEquals(l.count(), m, "the messages in order"));
+                        }),
+                new Case(
+                        "Mpsc.UnboundedReceiver.recv, sent before each receive",
+                        l -> {
+                            Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
+                            l.repeat(
+                                    () -> {
                                         ch.sender().send(l.count());
-                                    }
-                                }));
-    }
-
-    @Test
-    void unboundedRecvManyFastPath() throws Exception {
-        Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
-        List<Integer> buffer = new ArrayList<>();
-        DeepLoop.run(
-                "Mpsc.UnboundedReceiver.recvMany, sent before each receive",
-                l ->
-                        l.loop(
-                                again -> {
-                                    ch.sender().send(1);
-                                    ch.sender().send(2);
-                                    l.watch(
-                                            ch.receiver()
-                                                    .recvMany(buffer, 8)
-                                                    .thenAccept(
-                                                            n -> {
-                                                                buffer.clear();
-                                                                if (l.step()) {
-                                                                    again.run();
-                                                                }
-                                                            }));
-                                }));
-    }
-
-    @Test
-    void unboundedRecvManyWaiting() throws Exception {
-        Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
-        List<Integer> buffer = new ArrayList<>();
-        DeepLoop.run(
-                "Mpsc.UnboundedReceiver.recvMany, channel empty",
-                l ->
-                        l.loop(
-                                again -> {
-                                    CompletableFuture<Integer> f =
-                                            ch.receiver().recvMany(buffer, 8);
-                                    if (l.expectPending(f, "recvMany on an empty channel")) {
-                                        l.watch(
-                                                f.thenAccept(
-                                                        n -> {
-                                                            buffer.clear();
-                                                            if (l.step()) {
-                                                                again.run();
-                                                            }
-                                                        }));
+                                        return ch.receiver().recv();
+                                    },
+                                    m -> {});
+                        }),
+                new Case(
+                        "Mpsc.UnboundedReceiver.recvMany, sent before each receive",
+                        l -> {
+                            Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
+                            List<Integer> buffer = new ArrayList<>();
+                            l.repeat(
+                                    () -> {
+                                        ch.sender().send(1);
+                                        ch.sender().send(2);
+                                        return ch.receiver().recvMany(buffer, 8);
+                                    },
+                                    n -> buffer.clear());
+                        }),
+                new Case(
+                        "Broadcast.Receiver.recv, value sent",
+                        l -> {
+                            Broadcast.Channel<Integer> ch = Broadcast.channel(16);
+                            l.repeat(
+                                    () -> {
                                         ch.sender().send(l.count());
-                                    }
-                                }));
-    }
-
-    // --- broadcast recv ---
-
-    @Test
-    void broadcastRecvFastPath() throws Exception {
-        Broadcast.Channel<Integer> ch = Broadcast.channel(16);
-        DeepLoop.run(
-                "Broadcast.Receiver.recv, value sent",
-                l ->
-                        l.loop(
-                                again -> {
-                                    ch.sender().send(l.count());
-                                    l.watch(
-                                            ch.receiver()
-                                                    .recv()
-                                                    .thenAccept(
-                                                            v -> {
-                                                                if (l.step()) {
-                                                                    again.run();
-                                                                }
-                                                            }));
-                                }));
-    }
-
-    @Test
-    void broadcastRecvWaiting() throws Exception {
-        Broadcast.Channel<Integer> ch = Broadcast.channel(16);
-        DeepLoop.run(
-                "Broadcast.Receiver.recv, nothing sent yet",
-                l ->
-                        l.loop(
-                                again -> {
-                                    CompletableFuture<Integer> f = ch.receiver().recv();
-                                    if (l.expectPending(f, "recv with nothing sent")) {
-                                        l.watch(
-                                                f.thenAccept(
-                                                        v -> {
-                                                            if (l.step()) {
-                                                                again.run();
-                                                            }
-                                                        }));
-                                        ch.sender().send(l.count());
-                                    }
-                                }));
-    }
-
-    // --- watch changed / waitFor ---
-
-    @Test
-    void watchChangedFastPath() throws Exception {
-        Watch.Channel<Integer> ch = Watch.channel(0);
-        DeepLoop.run(
-                "Watch.Receiver.changed, a new value stored",
-                l ->
-                        l.loop(
-                                again -> {
-                                    ch.sender().send(l.count() + 1);
-                                    l.watch(
-                                            ch.receiver()
-                                                    .changed()
-                                                    .thenRun(
-                                                            () -> {
-                                                                if (l.step()) {
-                                                                    again.run();
-                                                                }
-                                                            }));
-                                }));
-    }
-
-    @Test
-    void watchChangedWaiting() throws Exception {
-        Watch.Channel<Integer> ch = Watch.channel(0);
-        DeepLoop.run(
-                "Watch.Receiver.changed, nothing new",
-                l ->
-                        l.loop(
-                                again -> {
-                                    CompletableFuture<Void> f = ch.receiver().changed();
-                                    if (l.expectPending(f, "changed with nothing new")) {
-                                        l.watch(
-                                                f.thenRun(
-                                                        () -> {
-                                                            if (l.step()) {
-                                                                again.run();
-                                                            }
-                                                        }));
+                                        return ch.receiver().recv();
+                                    },
+                                    v -> {});
+                        }),
+                new Case(
+                        "Watch.Receiver.changed, a new value stored",
+                        l -> {
+                            Watch.Channel<Integer> ch = Watch.channel(0);
+                            l.repeatThenRun(
+                                    () -> {
                                         ch.sender().send(l.count() + 1);
-                                    }
-                                }));
-    }
-
-    @Test
-    void watchWaitForFastPath() throws Exception {
-        Watch.Channel<Integer> ch = Watch.channel(0);
-        DeepLoop.run(
-                "Watch.Receiver.waitFor, the current value matches",
-                l ->
-                        l.loop(
-                                again -> {
-                                    int want = l.count() + 1;
-                                    ch.sender().send(want);
-                                    l.watch(
-                                            ch.receiver()
-                                                    .waitFor(v -> v == want)
-                                                    .thenAccept(
-                                                            r -> {
-                                                                if (l.step()) {
-                                                                    again.run();
-                                                                }
-                                                            }));
-                                }));
-    }
-
-    @Test
-    void watchWaitForWaiting() throws Exception {
-        Watch.Channel<Integer> ch = Watch.channel(0);
-        DeepLoop.run(
-                "Watch.Receiver.waitFor, the current value does not match",
-                l ->
-                        l.loop(
-                                again -> {
-                                    int want = l.count() + 1;
-                                    CompletableFuture<Watch.Ref<Integer>> f =
-                                            ch.receiver().waitFor(v -> v == want);
-                                    if (l.expectPending(f, "waitFor of a value not stored yet")) {
-                                        l.watch(
-                                                f.thenAccept(
-                                                        r -> {
-                                                            if (l.step()) {
-                                                                again.run();
-                                                            }
-                                                        }));
+                                        return ch.receiver().changed();
+                                    },
+                                    () -> {});
+                        }),
+                new Case(
+                        "Watch.Receiver.waitFor, the current value matches",
+                        l -> {
+                            Watch.Channel<Integer> ch = Watch.channel(0);
+                            l.repeat(
+                                    () -> {
+                                        int want = l.count() + 1;
                                         ch.sender().send(want);
-                                    }
-                                }));
+                                        return ch.receiver().waitFor(v -> v == want);
+                                    },
+                                    r -> {});
+                        }),
+                new Case(
+                        "Oneshot.Receiver.recv, value sent (a new channel per iteration)",
+                        l ->
+                                l.repeat(
+                                        () -> {
+                                            Oneshot.Channel<Integer> ch = Oneshot.channel();
+                                            ch.sender().send(l.count());
+                                            return ch.receiver().recv();
+                                        },
+                                        v -> {})));
     }
 
-    // --- oneshot recv ---
-
-    @Test
-    void oneshotRecvFastPath() throws Exception {
-        DeepLoop.run(
-                "Oneshot.Receiver.recv, value sent (a new channel per iteration)",
-                l ->
-                        l.loop(
-                                again -> {
-                                    Oneshot.Channel<Integer> ch = Oneshot.channel();
-                                    ch.sender().send(l.count());
-                                    l.watch(
-                                            ch.receiver()
-                                                    .recv()
-                                                    .thenAccept(
-                                                            v -> {
-                                                                if (l.step()) {
-                                                                    again.run();
-                                                                }
-                                                            }));
-                                }));
+    static Stream<Case> waitingForms() {
+        return Stream.of(
+                new Case(
+                        "Mpsc.Sender.send, channel full",
+                        l -> {
+                            Mpsc.Channel<Integer> ch = Mpsc.channel(1);
+                            ch.sender().trySend(-1); // full: every send waits
+                            l.repeatWaitingThenRun(
+                                    "send on a full channel",
+                                    // freeing the slot grants the send
+                                    () ->
+                                            pending(
+                                                    ch.sender().send(l.count()),
+                                                    () -> ch.receiver().tryRecv()));
+                        }),
+                new Case(
+                        "Mpsc.Sender.reserve, the only slot held",
+                        l -> {
+                            Mpsc.Channel<Integer> ch = Mpsc.channel(1);
+                            // returning the slot grants the reserve
+                            l.repeatHolding(
+                                    "reserve while the slot is held",
+                                    ch.sender().tryReserve(),
+                                    () -> ch.sender().reserve());
+                        }),
+                new Case(
+                        "Mpsc.Receiver.recv, channel empty",
+                        l -> {
+                            Mpsc.Channel<Integer> ch = Mpsc.channel(1);
+                            l.repeatWaiting(
+                                    "recv on an empty channel",
+                                    () ->
+                                            pending(
+                                                    ch.receiver().recv(),
+                                                    () -> trySend(ch, l.count())),
+                                    m -> {});
+                        }),
+                new Case(
+                        "Mpsc.Receiver.recvMany, channel empty",
+                        l -> {
+                            Mpsc.Channel<Integer> ch = Mpsc.channel(2);
+                            List<Integer> buffer = new ArrayList<>();
+                            l.repeatWaiting(
+                                    "recvMany on an empty channel",
+                                    () ->
+                                            pending(
+                                                    ch.receiver().recvMany(buffer, 2),
+                                                    () -> trySend(ch, l.count())),
+                                    n -> buffer.clear());
+                        }),
+                new Case(
+                        "Mpsc.UnboundedReceiver.recv, channel empty",
+                        l -> {
+                            Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
+                            l.repeatWaiting(
+                                    "recv on an empty channel",
+                                    () ->
+                                            pending(
+                                                    ch.receiver().recv(),
+                                                    () -> ch.sender().send(l.count())),
+                                    m -> {});
+                        }),
+                new Case(
+                        "Mpsc.UnboundedReceiver.recvMany, channel empty",
+                        l -> {
+                            Mpsc.UnboundedChannel<Integer> ch = Mpsc.unboundedChannel();
+                            List<Integer> buffer = new ArrayList<>();
+                            l.repeatWaiting(
+                                    "recvMany on an empty channel",
+                                    () ->
+                                            pending(
+                                                    ch.receiver().recvMany(buffer, 8),
+                                                    () -> ch.sender().send(l.count())),
+                                    n -> buffer.clear());
+                        }),
+                new Case(
+                        "Broadcast.Receiver.recv, nothing sent yet",
+                        l -> {
+                            Broadcast.Channel<Integer> ch = Broadcast.channel(16);
+                            l.repeatWaiting(
+                                    "recv with nothing sent",
+                                    () ->
+                                            pending(
+                                                    ch.receiver().recv(),
+                                                    () -> ch.sender().send(l.count())),
+                                    v -> {});
+                        }),
+                new Case(
+                        "Watch.Receiver.changed, nothing new",
+                        l -> {
+                            Watch.Channel<Integer> ch = Watch.channel(0);
+                            l.repeatWaitingThenRun(
+                                    "changed with nothing new",
+                                    () ->
+                                            pending(
+                                                    ch.receiver().changed(),
+                                                    () -> ch.sender().send(l.count() + 1)));
+                        }),
+                new Case(
+                        "Watch.Receiver.waitFor, the current value does not match",
+                        l -> {
+                            Watch.Channel<Integer> ch = Watch.channel(0);
+                            l.repeatWaiting(
+                                    "waitFor of a value not stored yet",
+                                    () -> {
+                                        int want = l.count() + 1;
+                                        return pending(
+                                                ch.receiver().waitFor(v -> v == want),
+                                                () -> ch.sender().send(want));
+                                    },
+                                    r -> {});
+                        }),
+                new Case(
+                        "Oneshot.Receiver.recv, nothing sent yet (a new channel per iteration)",
+                        l ->
+                                l.repeatWaiting(
+                                        "recv with nothing sent",
+                                        () -> {
+                                            Oneshot.Channel<Integer> ch = Oneshot.channel();
+                                            return pending(
+                                                    ch.receiver().recv(),
+                                                    () -> ch.sender().send(l.count()));
+                                        },
+                                        v -> {})));
     }
 
-    @Test
-    void oneshotRecvWaiting() throws Exception {
-        DeepLoop.run(
-                "Oneshot.Receiver.recv, nothing sent yet (a new channel per iteration)",
-                l ->
-                        l.loop(
-                                again -> {
-                                    Oneshot.Channel<Integer> ch = Oneshot.channel();
-                                    CompletableFuture<Integer> f = ch.receiver().recv();
-                                    if (l.expectPending(f, "recv with nothing sent")) {
-                                        l.watch(
-                                                f.thenAccept(
-                                                        v -> {
-                                                            if (l.step()) {
-                                                                again.run();
-                                                            }
-                                                        }));
-                                        ch.sender().send(l.count());
-                                    }
-                                }));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fastPaths")
+    void fastPath(Case c) throws Exception {
+        c.run();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("waitingForms")
+    void waiting(Case c) throws Exception {
+        c.run();
+    }
+
+    /** A send that must go through: the loops keep the bounded channel below capacity. */
+    private static void trySend(Mpsc.Channel<Integer> ch, int v) {
+        assertTrue(ch.sender().trySend(v), "trySend");
     }
 }

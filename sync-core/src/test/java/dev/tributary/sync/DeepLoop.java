@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs a loop written as recursion through continuations ({@code f().thenAccept(v -> loop())}) on a
@@ -23,6 +24,13 @@ import java.util.function.Consumer;
  * reporting how far the loop got and the first throwable recorded. The count is a plain field: the
  * whole loop runs on the one thread, and {@link #run} reads it after that thread's task has
  * returned (a completed future publishes it) or, after a timeout, only for the message.
+ *
+ * <p>The loop shapes the stack-safety tests share are methods here: {@link #repeat} and {@link
+ * #repeatThenRun} (continue from each iteration's future, whatever its state), {@link
+ * #repeatWaiting} and {@link #repeatWaitingThenRun} (the future must be pending; the same thread
+ * completes it after attaching the continuation), {@link #repeatHolding} (each grant is held into
+ * the next iteration and released there to grant the next wait). A table of such loops is a stream
+ * of {@link Case}s.
  */
 final class DeepLoop {
 
@@ -239,5 +247,112 @@ final class DeepLoop {
                 }
             }
         }.accept(first);
+    }
+
+    /** A loop named for the report and the failure message; see {@link #run}. */
+    record Case(String name, Consumer<DeepLoop> start) {
+        /** Runs the loop: {@link DeepLoop#run}{@code (name, start)}. */
+        void run() throws InterruptedException {
+            DeepLoop.run(name, start);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** One iteration of a waiting loop: its pending future, and what completes that future. */
+    record Pending<T>(CompletableFuture<T> future, Runnable complete) {}
+
+    /** A {@link Pending} of {@code future}, completed by {@code complete}. */
+    static <T> Pending<T> pending(CompletableFuture<T> future, Runnable complete) {
+        return new Pending<>(future, complete);
+    }
+
+    /**
+     * Each iteration calls {@code call}; from its future's {@code thenAccept}, runs {@code then}
+     * (which may throw: the stage fails, the recorder records it, the loop stops) and, unless the
+     * loop is done, the next iteration.
+     */
+    <T> void repeat(Supplier<CompletableFuture<T>> call, Consumer<? super T> then) {
+        loop(again -> watch(call.get().thenAccept(v -> next(() -> then.accept(v), again))));
+    }
+
+    /** As {@link #repeat}, continuing from {@code thenRun} of a future without a value. */
+    void repeatThenRun(Supplier<CompletableFuture<Void>> call, Runnable then) {
+        loop(again -> watch(call.get().thenRun(() -> next(then, again))));
+    }
+
+    /**
+     * As {@link #repeat}, for a future that must be pending (described by {@code what}, recorded as
+     * a failure otherwise): each iteration attaches the continuation, then runs the iteration's
+     * {@link Pending#complete}.
+     */
+    <T> void repeatWaiting(String what, Supplier<Pending<T>> call, Consumer<? super T> then) {
+        loop(
+                again -> {
+                    Pending<T> p = call.get();
+                    if (expectPending(p.future(), what)) {
+                        watch(p.future().thenAccept(v -> next(() -> then.accept(v), again)));
+                        p.complete().run();
+                    }
+                });
+    }
+
+    /** As {@link #repeatWaiting}, continuing from {@code thenRun} of a future without a value. */
+    void repeatWaitingThenRun(String what, Supplier<Pending<Void>> call) {
+        loop(
+                again -> {
+                    Pending<Void> p = call.get();
+                    if (expectPending(p.future(), what)) {
+                        watch(p.future().thenRun(() -> next(() -> {}, again)));
+                        p.complete().run();
+                    }
+                });
+    }
+
+    /**
+     * A waiting loop over a guard: each iteration calls {@code call} (which must return a pending
+     * future, described by {@code what}) while holding the previous grant ({@code first} at the
+     * start), attaches the continuation, and releases the held grant, which grants the call; the
+     * continuation holds the new grant into the next iteration, or releases it when the loop is
+     * done.
+     */
+    <G extends AutoCloseable> void repeatHolding(
+            String what, G first, Supplier<CompletableFuture<G>> call) {
+        this.<G>loop(
+                first,
+                (held, again) -> {
+                    CompletableFuture<G> f = call.get();
+                    if (expectPending(f, what)) {
+                        watch(
+                                f.thenAccept(
+                                        g -> {
+                                            if (step()) {
+                                                again.accept(g);
+                                            } else {
+                                                close(g);
+                                            }
+                                        }));
+                        close(held);
+                    }
+                });
+    }
+
+    /** The end of an iteration: {@code then}, and the next iteration unless the loop is done. */
+    private void next(Runnable then, Runnable again) {
+        then.run();
+        if (step()) {
+            again.run();
+        }
+    }
+
+    private void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            record(e);
+        }
     }
 }

@@ -46,7 +46,8 @@ import org.junit.jupiter.params.provider.Arguments;
  * <p>Three drivers: {@link #raceLoop} (the race, invariants after every iteration), {@link
  * #withdrawWithoutGrant} (no grant at all: the outside completion must win, a dependent of the
  * future must already see the wait withdrawn, and a grant afterwards must go elsewhere), and {@link
- * #obtrudeUnsupported}.
+ * #obtrudeUnsupported}. {@link AbstractExternalCompletionRaceTest} runs them (and {@link
+ * #claimedThenCompleted}) over the cases of each concrete test.
  */
 final class ExternalCompletion {
 

@@ -7,15 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.sync.ExternalCompletion.Case;
-import dev.tributary.sync.ExternalCompletion.Entry;
 import dev.tributary.sync.ExternalCompletion.Round;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The cancel contract of the permit-based waits, through every external completion entry point
@@ -30,49 +24,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * that won holds exactly what was asked; the return value of {@code cancel}/{@code complete}/{@code
  * completeExceptionally} matches what the future holds.
  */
-@Timeout(120)
-class LockExternalCompletionRaceTest {
-    private static final int ITERATIONS = 2_000;
-
-    static List<Case> cases() {
+class LockExternalCompletionRaceTest extends AbstractExternalCompletionRaceTest {
+    @Override
+    List<Case> cases() {
         return List.of(
                 new Case("Semaphore.acquire", Acquire::new),
                 new Case("Semaphore.acquireMany", AcquireMany::new),
                 new Case("Mutex.lock", Lock::new),
                 new Case("RwLock.read", () -> new ReadWrite(true)),
                 new Case("RwLock.write", () -> new ReadWrite(false)));
-    }
-
-    static Stream<Arguments> matrix() {
-        return ExternalCompletion.matrix(cases());
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("matrix")
-    void outsideCompletionRacesGrant(Case c, Entry e) throws Exception {
-        ExternalCompletion.raceLoop(c, e, ITERATIONS);
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("matrix")
-    void outsideCompletionWithdrawsAtOnce(Case c, Entry e) throws Exception {
-        ExternalCompletion.withdrawWithoutGrant(c, e, 20);
-    }
-
-    static Stream<Arguments> synchronousMatrix() {
-        return ExternalCompletion.synchronousMatrix(cases());
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("synchronousMatrix")
-    void outsideCompletionAfterClaimBeforeDelivery(Case c, Entry e) throws Exception {
-        ExternalCompletion.claimedThenCompleted(c, e);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void obtrudeIsUnsupported(Case c) throws Exception {
-        ExternalCompletion.obtrudeUnsupported(c);
     }
 
     /** No permit; the wait acquires one; the grant adds one. */

@@ -5,16 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.sync.ExternalCompletion.Case;
-import dev.tributary.sync.ExternalCompletion.Entry;
 import dev.tributary.sync.ExternalCompletion.Round;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The cancel contract of the {@link Mpsc} waits, through every external completion entry point
@@ -29,11 +23,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * return value of {@code cancel}/{@code complete}/{@code completeExceptionally} matches what the
  * future holds.
  */
-@Timeout(120)
-class MpscExternalCompletionRaceTest {
-    private static final int ITERATIONS = 2_000;
-
-    static List<Case> cases() {
+class MpscExternalCompletionRaceTest extends AbstractExternalCompletionRaceTest {
+    @Override
+    List<Case> cases() {
         return List.of(
                 new Case("bounded send", BoundedSend::new),
                 new Case("bounded reserve", BoundedReserve::new),
@@ -42,38 +34,6 @@ class MpscExternalCompletionRaceTest {
                 new Case("Sender.closed", SenderClosed::new),
                 new Case("unbounded recv", () -> new Recv(false)),
                 new Case("unbounded recvMany", () -> new RecvMany(false)));
-    }
-
-    static Stream<Arguments> matrix() {
-        return ExternalCompletion.matrix(cases());
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("matrix")
-    void outsideCompletionRacesGrant(Case c, Entry e) throws Exception {
-        ExternalCompletion.raceLoop(c, e, ITERATIONS);
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("matrix")
-    void outsideCompletionWithdrawsAtOnce(Case c, Entry e) throws Exception {
-        ExternalCompletion.withdrawWithoutGrant(c, e, 20);
-    }
-
-    static Stream<Arguments> synchronousMatrix() {
-        return ExternalCompletion.synchronousMatrix(cases());
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("synchronousMatrix")
-    void outsideCompletionAfterClaimBeforeDelivery(Case c, Entry e) throws Exception {
-        ExternalCompletion.claimedThenCompleted(c, e);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void obtrudeIsUnsupported(Case c) throws Exception {
-        ExternalCompletion.obtrudeUnsupported(c);
     }
 
     /**

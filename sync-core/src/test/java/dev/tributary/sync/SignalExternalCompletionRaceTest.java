@@ -7,17 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.sync.ExternalCompletion.Case;
-import dev.tributary.sync.ExternalCompletion.Entry;
 import dev.tributary.sync.ExternalCompletion.Round;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The cancel contract of the signalling waits, through every external completion entry point
@@ -34,48 +28,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * return value of {@code cancel}/{@code complete}/{@code completeExceptionally} matches what the
  * future holds.
  */
-@Timeout(120)
-class SignalExternalCompletionRaceTest {
-    private static final int ITERATIONS = 2_000;
-
-    static List<Case> cases() {
+class SignalExternalCompletionRaceTest extends AbstractExternalCompletionRaceTest {
+    @Override
+    List<Case> cases() {
         return List.of(
                 new Case("Notify.notified", Notification::new),
                 new Case("Barrier.await", BarrierWait::new),
                 new Case("OnceCell.getOrInit", GetOrInit::new),
                 new Case("SetOnce.await", SetOnceWait::new));
-    }
-
-    static Stream<Arguments> matrix() {
-        return ExternalCompletion.matrix(cases());
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("matrix")
-    void outsideCompletionRacesGrant(Case c, Entry e) throws Exception {
-        ExternalCompletion.raceLoop(c, e, ITERATIONS);
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("matrix")
-    void outsideCompletionWithdrawsAtOnce(Case c, Entry e) throws Exception {
-        ExternalCompletion.withdrawWithoutGrant(c, e, 20);
-    }
-
-    static Stream<Arguments> synchronousMatrix() {
-        return ExternalCompletion.synchronousMatrix(cases());
-    }
-
-    @ParameterizedTest(name = "{0} + {1}")
-    @MethodSource("synchronousMatrix")
-    void outsideCompletionAfterClaimBeforeDelivery(Case c, Entry e) throws Exception {
-        ExternalCompletion.claimedThenCompleted(c, e);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
-    void obtrudeIsUnsupported(Case c) throws Exception {
-        ExternalCompletion.obtrudeUnsupported(c);
     }
 
     /** A registered Notified; the grant is notifyOne(). */
