@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * operation completes or is cancelled within itself, so sequential runs are deterministic).
  *
  * <p>Producers: {@code trySend}; {@code sendThenCancel} (a send that, if it has to wait, is
- * cancelled at once: 1 if it was sent, because the grant won, 0 if withdrawn); {@code
+ * cancelled at once: {@code SENT} if the grant won, {@code WITHDRAWN} if the cancel did); {@code
  * reserveThenCancel} (likewise for a reservation, sending through the permit when granted); {@code
  * closeChannel} (with a cause) and {@code closeReceiver}. The consumer ({@code nonParallelGroup =
  * "consumer"}): {@code recv} (cancelled at once if it has to wait, then a {@code tryRecv}; the
@@ -33,22 +33,113 @@ import org.junit.jupiter.api.Timeout;
  * else can observe the message gone before), but a batch is chosen when it is taken, and a sender
  * that finds the channel full in between (the slots not back yet) would need the batch to have been
  * taken later, when the sender's own message was ready too: no single point fits both. Its
- * cancellation contract is also covered by {@code MpscRaceTest}. Results: a value, 0 for "nothing
- * now" (full, empty, withdrawn), -1 for closed (or the end of the stream), -2 for the end after a
- * close with a cause. After each scenario every slot must be free again except those holding queued
- * messages, and no receive may be left registered.
+ * cancellation contract is also covered by {@code MpscRaceTest}. Results are typed: sends return a
+ * {@link SendResult} ({@code SENT}, {@code FULL}, {@code WITHDRAWN}, or closed with or without the
+ * cause); receives a {@link Received} value, {@code recvMany} the {@link ReceivedMany} batch, or a
+ * {@link NotReceived} ({@code EMPTY}: nothing now; {@code END}, {@code END_WITH_CAUSE}: the end of
+ * the stream); {@code closeChannel} a {@link CloseResult}. After each scenario every slot must be
+ * free again except those holding queued messages, and no receive may be left registered.
+ *
+ * <p>Checked to fail: a sequential specification whose {@code sendThenCancel} reports {@code SENT}
+ * for a withdrawn send is caught by the second bounded custom scenario, and one whose {@code
+ * recvMany} reverses a batch by the unbounded one, each within seconds. One whose {@code trySend}
+ * reports {@code SENT} for a full channel was not caught at this budget: no custom scenario fills
+ * the channel and the two random ones seldom do (with {@code -Dlincheck.iterations=20} it is caught
+ * within seconds).
  */
 @Timeout(300)
 class MpscLincheckTest {
 
     private static final RuntimeException CAUSE = new RuntimeException("closed with a cause");
 
-    private static int endCode(Throwable t) {
+    /**
+     * The outcome of a send: {@code trySend}, {@code sendThenCancel}, {@code reserveThenCancel}.
+     */
+    public enum SendResult {
+        /** The message is in the channel. */
+        SENT,
+        /** {@code trySend} found no free slot; nothing was sent. */
+        FULL,
+        /** The send (or reservation) had to wait and was withdrawn by its cancel. */
+        WITHDRAWN,
+        /** {@link ClosedException} without a cause: the receiver closed the channel. */
+        CLOSED,
+        /** {@link ClosedException} with the test's cause: {@code closeChannel} closed it. */
+        CLOSED_WITH_CAUSE
+    }
+
+    /** The outcome of {@code recv} and {@code tryRecv}. */
+    public sealed interface RecvResult permits Received, NotReceived {}
+
+    /** The outcome of {@code recvMany}. */
+    public sealed interface RecvManyResult permits ReceivedMany, NotReceived {}
+
+    /**
+     * A received message.
+     *
+     * @param value the message
+     */
+    public record Received(int value) implements RecvResult {}
+
+    /**
+     * The batch a {@code recvMany} received (with the {@code tryRecv}s after a withdrawal).
+     *
+     * @param values the messages, in order, never empty
+     */
+    public record ReceivedMany(List<Integer> values) implements RecvManyResult {
+        /** Copies the values. */
+        public ReceivedMany {
+            values = List.copyOf(values);
+        }
+    }
+
+    /** A receive that returned no message. */
+    public enum NotReceived implements RecvResult, RecvManyResult {
+        /** Nothing now: the receive found nothing, or was withdrawn and the retry found nothing. */
+        EMPTY,
+        /** The end of the stream: closed without a cause and drained. */
+        END,
+        /** The end of the stream after {@code closeChannel} with the test's cause. */
+        END_WITH_CAUSE
+    }
+
+    /**
+     * The outcome of {@code closeChannel}. A second call through the closing handle throws {@link
+     * IllegalStateException} (handle closed) when it runs after the first, but returns false
+     * (channel closed) when it races the first: the handle's open check and its close are not one
+     * atomic step, and a handle is closed by one thread, as tokio drops it by value. So both count
+     * as {@code ALREADY_CLOSED}.
+     */
+    public enum CloseResult {
+        /** This call closed the channel. */
+        CLOSED,
+        /** The channel (or the closing handle) was closed already; the cause was ignored. */
+        ALREADY_CLOSED
+    }
+
+    /** Whether {@code t}, a {@link ClosedException} (maybe wrapped), carries the test's cause. */
+    private static boolean withCause(Throwable t) {
         Throwable c = t instanceof CompletionException ? t.getCause() : t;
         if (c instanceof ClosedException) {
-            return c.getCause() == CAUSE ? -2 : -1;
+            return c.getCause() == CAUSE;
         }
         throw new AssertionError("unexpected failure", t);
+    }
+
+    private static SendResult sendClosed(Throwable t) {
+        return withCause(t) ? SendResult.CLOSED_WITH_CAUSE : SendResult.CLOSED;
+    }
+
+    private static NotReceived end(Throwable t) {
+        return withCause(t) ? NotReceived.END_WITH_CAUSE : NotReceived.END;
+    }
+
+    private static CloseResult closeChannel(Mpsc.AbstractSender<Integer> closer) {
+        try {
+            return closer.closeChannel(CAUSE) ? CloseResult.CLOSED : CloseResult.ALREADY_CLOSED;
+        } catch (IllegalStateException handleAlreadyClosed) {
+            return CloseResult.ALREADY_CLOSED;
+        }
     }
 
     /**
@@ -57,25 +148,29 @@ class MpscLincheckTest {
      * in tokio, only {@code tryRecv} waits that out), so "cancelled" alone is not a linearizable
      * "empty"; the {@code tryRecv} also shows that the cancelled receive consumed nothing.
      */
-    private static int recvOnce(CompletableFuture<Integer> f, Supplier<Integer> tryRecv) {
+    private static RecvResult recvOnce(CompletableFuture<Integer> f, Supplier<Integer> tryRecv) {
         if (!f.isDone() && f.cancel(false)) {
-            try {
-                Integer v = tryRecv.get();
-                return v == null ? 0 : v;
-            } catch (ClosedException e) {
-                return endCode(e);
-            }
+            return tryRecvOnce(tryRecv);
         }
         try {
             Integer v = f.join();
-            return v == null ? -1 : v;
+            return v == null ? NotReceived.END : new Received(v);
         } catch (CompletionException e) {
-            return endCode(e);
+            return end(e);
+        }
+    }
+
+    private static RecvResult tryRecvOnce(Supplier<Integer> tryRecv) {
+        try {
+            Integer v = tryRecv.get();
+            return v == null ? NotReceived.EMPTY : new Received(v);
+        } catch (ClosedException e) {
+            return end(e);
         }
     }
 
     /** As {@link #recvOnce}, for a batch of up to 2, withdrawn by a timeout. */
-    private static String recvManyOnce(
+    private static RecvManyResult recvManyOnce(
             CompletableFuture<Integer> f, List<Integer> buf, Supplier<Integer> tryRecv) {
         if (!f.isDone() && f.completeExceptionally(new TimeoutException())) {
             if (!buf.isEmpty()) {
@@ -87,19 +182,19 @@ class MpscLincheckTest {
                 }
             } catch (ClosedException e) {
                 if (buf.isEmpty()) {
-                    return String.valueOf(endCode(e));
+                    return end(e);
                 }
             }
-            return buf.isEmpty() ? "0" : buf.toString();
+            return buf.isEmpty() ? NotReceived.EMPTY : new ReceivedMany(buf);
         }
         try {
             int n = f.join();
             if (n != buf.size()) {
                 throw new AssertionError(n + " reported but " + buf + " appended");
             }
-            return n == 0 ? "-1" : buf.toString();
+            return n == 0 ? NotReceived.END : new ReceivedMany(buf);
         } catch (CompletionException e) {
-            return String.valueOf(endCode(e));
+            return end(e);
         }
     }
 
@@ -111,54 +206,52 @@ class MpscLincheckTest {
         private final Mpsc.Sender<Integer> closer = tx.clone();
         private final Mpsc.Receiver<Integer> rx = ch.receiver();
 
-        /** Non-waiting send. */
+        /** Non-waiting send: {@code SENT}, {@code FULL} or closed. */
         @Operation
-        public int trySend(@Param(name = "v") int v) {
+        public SendResult trySend(@Param(name = "v") int v) {
             try {
-                return tx.trySend(v) ? 1 : 0;
+                return tx.trySend(v) ? SendResult.SENT : SendResult.FULL;
             } catch (ClosedException e) {
-                return -1;
+                return sendClosed(e);
             }
         }
 
-        /** A send cancelled at once if it has to wait. */
+        /**
+         * A send cancelled at once if it has to wait: {@code SENT}, {@code WITHDRAWN} or closed.
+         */
         @Operation
-        public int sendThenCancel(@Param(name = "v") int v) {
+        public SendResult sendThenCancel(@Param(name = "v") int v) {
             CompletableFuture<Void> f = tx.send(v);
             if (!f.isDone() && f.cancel(false)) {
-                return 0;
+                return SendResult.WITHDRAWN;
             }
             try {
                 f.join();
-                return 1;
+                return SendResult.SENT;
             } catch (CompletionException e) {
-                return endCode(e);
+                return sendClosed(e);
             }
         }
 
         /** A reservation cancelled at once if it has to wait; a granted permit sends. */
         @Operation
-        public int reserveThenCancel(@Param(name = "v") int v) {
+        public SendResult reserveThenCancel(@Param(name = "v") int v) {
             CompletableFuture<Mpsc.Permit<Integer>> f = tx.reserve();
             if (!f.isDone() && f.cancel(false)) {
-                return 0;
+                return SendResult.WITHDRAWN;
             }
             try {
                 f.join().send(v);
-                return 1;
+                return SendResult.SENT;
             } catch (CompletionException e) {
-                return endCode(e);
+                return sendClosed(e);
             }
         }
 
         /** Closes the channel with a cause (through its own handle). */
         @Operation
-        public boolean closeChannel() {
-            try {
-                return closer.closeChannel(CAUSE);
-            } catch (IllegalStateException handleAlreadyClosed) {
-                return false;
-            }
+        public CloseResult closeChannel() {
+            return MpscLincheckTest.closeChannel(closer);
         }
 
         /** The receiver closes the channel. */
@@ -167,19 +260,16 @@ class MpscLincheckTest {
             rx.close();
         }
 
+        /** A receive, cancelled and retried by {@code tryRecv} if it has to wait. */
         @Operation(nonParallelGroup = "consumer")
-        public int recv() {
+        public RecvResult recv() {
             return recvOnce(rx.recv(), rx::tryRecv);
         }
 
+        /** Non-waiting receive. */
         @Operation(nonParallelGroup = "consumer")
-        public int tryRecv() {
-            try {
-                Integer v = rx.tryRecv();
-                return v == null ? 0 : v;
-            } catch (ClosedException e) {
-                return endCode(e);
-            }
+        public RecvResult tryRecv() {
+            return tryRecvOnce(rx::tryRecv);
         }
 
         /** Slots conserved: free = capacity - queued; no receive left registered. */
@@ -208,49 +298,46 @@ class MpscLincheckTest {
         private final Mpsc.UnboundedSender<Integer> closer = tx.clone();
         private final Mpsc.UnboundedReceiver<Integer> rx = ch.receiver();
 
+        /** Send (never waits): {@code SENT} or closed. */
         @Operation
-        public int send(@Param(name = "v") int v) {
+        public SendResult send(@Param(name = "v") int v) {
             try {
                 tx.send(v);
-                return 1;
+                return SendResult.SENT;
             } catch (ClosedException e) {
-                return -1;
+                return sendClosed(e);
             }
         }
 
+        /** Closes the channel with a cause (through its own handle). */
         @Operation
-        public boolean closeChannel() {
-            try {
-                return closer.closeChannel(CAUSE);
-            } catch (IllegalStateException handleAlreadyClosed) {
-                return false;
-            }
+        public CloseResult closeChannel() {
+            return MpscLincheckTest.closeChannel(closer);
         }
 
+        /** The receiver closes the channel. */
         @Operation
         public void closeReceiver() {
             rx.close();
         }
 
+        /** A receive, cancelled and retried by {@code tryRecv} if it has to wait. */
         @Operation(nonParallelGroup = "consumer")
-        public int recv() {
+        public RecvResult recv() {
             return recvOnce(rx.recv(), rx::tryRecv);
         }
 
+        /** A batch of up to 2, timed out and retried by {@code tryRecv} if it has to wait. */
         @Operation(nonParallelGroup = "consumer")
-        public String recvMany() {
+        public RecvManyResult recvMany() {
             List<Integer> buf = new ArrayList<>();
             return recvManyOnce(rx.recvMany(buf, 2), buf, rx::tryRecv);
         }
 
+        /** Non-waiting receive. */
         @Operation(nonParallelGroup = "consumer")
-        public int tryRecv() {
-            try {
-                Integer v = rx.tryRecv();
-                return v == null ? 0 : v;
-            } catch (ClosedException e) {
-                return endCode(e);
-            }
+        public RecvResult tryRecv() {
+            return tryRecvOnce(rx::tryRecv);
         }
 
         /** No receive left registered. */

@@ -20,19 +20,25 @@ import org.junit.jupiter.api.Timeout;
  * racing the store that completes them.
  *
  * <p>Receiver operations form the {@code consumer} non-parallel group (a receiver is a single
- * consumer). Results are encoded as ints: {@code borrowAndUpdate} returns {@code value * 2 +
- * (changed ? 1 : 0)}; the "then cancel" operations return 1 if the wait completed normally before
- * the cancel, -1 if it failed with {@link ClosedException}, 0 if the cancel withdrew it (a
- * withdrawn {@code waitFor} must have marked nothing, which later results show). {@code
- * changedKeep} leaves a {@code changed()} pending (void: when it completes is asynchronous); {@link
- * #noLostWakeUp()} then checks after the scenario that it is complete whenever there is news for it
- * (a lost wake-up leaves it pending).
+ * consumer). Results are typed: the sends return a {@link SendResult}, {@code sendReplace} the
+ * {@link Replaced} old value or {@link ReplaceFailed#CLOSED}, {@code closeChannel} a {@link
+ * CloseResult}, {@code borrowAndUpdate} the {@link Borrowed} value and changed flag, {@code
+ * hasChanged} a {@link HasChanged}; the "then cancel" operations return a {@link WaitResult}:
+ * {@code COMPLETED} if the wait completed normally before the cancel, {@code CLOSED} if it failed
+ * with {@link ClosedException}, {@code WITHDRAWN} if the cancel withdrew it (a withdrawn {@code
+ * waitFor} must have marked nothing, which later results show). {@code changedKeep} leaves a {@code
+ * changed()} pending (void: when it completes is asynchronous); {@link #noLostWakeUp()} then checks
+ * after the scenario that it is complete whenever there is news for it (a lost wake-up leaves it
+ * pending).
  *
  * <p>Checked to fail: reading {@code current} before linking a waiter (breaking the receiver's half
  * of the Dekker pair) is caught by {@link #modelCheck()} as a lost wake-up; letting a withdrawn
  * {@code waitFor} mark its match (dropping the identity check in {@code applyMark}) is caught by
  * {@link #waitForCancelledWhileMatching()}, whose window is too narrow for the random scenarios at
- * this budget.
+ * this budget. A {@link Model} whose {@code waitForThenCancel} reports {@code WITHDRAWN} for a
+ * match is caught by both tests within seconds; one whose {@code hasChanged} never reports {@code
+ * CHANGED} was not caught by {@link #modelCheck()} at this budget (no custom scenario calls {@code
+ * hasChanged}); with {@code -Dlincheck.iterations=20} it is caught within seconds.
  *
  * <p>Budget: about 30 s for the class on two busy cores (4 random scenarios of 200 invocations plus
  * one custom scenario; the aimed scenario 600 invocations). Run deeper with {@code
@@ -41,6 +47,72 @@ import org.junit.jupiter.api.Timeout;
 @Param(name = "v", gen = IntGen.class, conf = "1:3")
 @Timeout(300)
 public class WatchLincheckTest {
+    /** The outcome of {@code send} and {@code sendModify}. */
+    public enum SendResult {
+        /** The value was stored. */
+        SENT,
+        /** {@link ClosedException}: the channel was closed. */
+        CLOSED
+    }
+
+    /** The outcome of {@code sendReplace}. */
+    public sealed interface ReplaceResult permits Replaced, ReplaceFailed {}
+
+    /**
+     * The value was stored.
+     *
+     * @param old the value it replaced
+     */
+    public record Replaced(int old) implements ReplaceResult {}
+
+    /** {@code sendReplace} stored nothing. */
+    public enum ReplaceFailed implements ReplaceResult {
+        /** {@link ClosedException}: the channel was closed. */
+        CLOSED
+    }
+
+    /**
+     * The outcome of {@code closeChannel}. A second call through the closing handle throws {@link
+     * IllegalStateException} (handle closed) when it runs after the first, but returns false
+     * (channel closed) when it races the first: the handle's open check and its close are not one
+     * atomic step, and a handle is closed by one thread, as tokio drops it by value. So both count
+     * as {@code ALREADY_CLOSED}.
+     */
+    public enum CloseResult {
+        /** This call closed the channel. */
+        CLOSED,
+        /** The channel (or the closing handle) was closed already. */
+        ALREADY_CLOSED
+    }
+
+    /**
+     * What {@code borrowAndUpdate} saw.
+     *
+     * @param value the value
+     * @param changed whether it was news (not seen before)
+     */
+    public record Borrowed(int value, boolean changed) {}
+
+    /** The outcome of {@code hasChanged}. */
+    public enum HasChanged {
+        /** There is news: a version not seen yet. */
+        CHANGED,
+        /** Nothing new. */
+        UNCHANGED,
+        /** {@link ClosedException}: the channel was closed. */
+        CLOSED
+    }
+
+    /** The outcome of a wait ({@code changed()}, {@code waitFor}) cancelled at once. */
+    public enum WaitResult {
+        /** The wait completed normally before the cancel (and marked what it saw). */
+        COMPLETED,
+        /** The wait failed with {@link ClosedException}. */
+        CLOSED,
+        /** The cancel withdrew the wait; it marked nothing. */
+        WITHDRAWN
+    }
+
     private final Watch.Channel<Integer> ch = Watch.channel(0);
     private final Watch.Sender<Integer> tx = ch.sender();
     private final Watch.Sender<Integer> closer = tx.clone();
@@ -58,30 +130,30 @@ public class WatchLincheckTest {
      * {@link Watch.Sender#send(Object)} (lock-free).
      *
      * @param v the value
-     * @return 0, or -1 if closed
+     * @return {@code SENT} or {@code CLOSED}
      */
     @Operation
-    public int send(@Param(name = "v") int v) {
+    public SendResult send(@Param(name = "v") int v) {
         try {
             tx.send(v);
-            return 0;
+            return SendResult.SENT;
         } catch (ClosedException e) {
-            return -1;
+            return SendResult.CLOSED;
         }
     }
 
     /**
      * {@link Watch.Sender#sendModify} adding 10.
      *
-     * @return 0, or -1 if closed
+     * @return {@code SENT} or {@code CLOSED}
      */
     @Operation
-    public int sendModify() {
+    public SendResult sendModify() {
         try {
             tx.sendModify(x -> x + 10);
-            return 0;
+            return SendResult.SENT;
         } catch (ClosedException e) {
-            return -1;
+            return SendResult.CLOSED;
         }
     }
 
@@ -89,14 +161,14 @@ public class WatchLincheckTest {
      * {@link Watch.Sender#sendReplace(Object)}.
      *
      * @param v the value
-     * @return the old value, or -1 if closed
+     * @return the old value, or {@code CLOSED}
      */
     @Operation
-    public int sendReplace(@Param(name = "v") int v) {
+    public ReplaceResult sendReplace(@Param(name = "v") int v) {
         try {
-            return tx.sendReplace(v);
+            return new Replaced(tx.sendReplace(v));
         } catch (ClosedException e) {
-            return -1;
+            return ReplaceFailed.CLOSED;
         }
     }
 
@@ -113,39 +185,41 @@ public class WatchLincheckTest {
     /**
      * {@link Watch.Sender#closeChannel(Throwable)} through a second handle.
      *
-     * @return whether this call closed the channel
+     * @return {@code CLOSED} if this call closed the channel, else {@code ALREADY_CLOSED}
      */
     @Operation
-    public boolean closeChannel() {
+    public CloseResult closeChannel() {
         try {
-            return closer.closeChannel(new RuntimeException("closed"));
+            return closer.closeChannel(new RuntimeException("closed"))
+                    ? CloseResult.CLOSED
+                    : CloseResult.ALREADY_CLOSED;
         } catch (IllegalStateException handleClosed) {
-            return false; // the second call through the same handle
+            return CloseResult.ALREADY_CLOSED; // the second call through the same handle
         }
     }
 
     /**
      * {@link Watch.Receiver#borrowAndUpdate()}.
      *
-     * @return value * 2 + (changed ? 1 : 0)
+     * @return the value and whether it was news
      */
     @Operation(nonParallelGroup = "consumer")
-    public int borrowAndUpdate() {
+    public Borrowed borrowAndUpdate() {
         Watch.Ref<Integer> r = rx.borrowAndUpdate();
-        return r.get() * 2 + (r.hasChanged() ? 1 : 0);
+        return new Borrowed(r.get(), r.hasChanged());
     }
 
     /**
      * {@link Watch.Receiver#hasChanged()}.
      *
-     * @return 1, 0, or -1 if closed
+     * @return {@code CHANGED}, {@code UNCHANGED} or {@code CLOSED}
      */
     @Operation(nonParallelGroup = "consumer")
-    public int hasChanged() {
+    public HasChanged hasChanged() {
         try {
-            return rx.hasChanged() ? 1 : 0;
+            return rx.hasChanged() ? HasChanged.CHANGED : HasChanged.UNCHANGED;
         } catch (ClosedException e) {
-            return -1;
+            return HasChanged.CLOSED;
         }
     }
 
@@ -158,10 +232,10 @@ public class WatchLincheckTest {
     /**
      * {@link Watch.Receiver#changed()}, then cancelled.
      *
-     * @return 1 completed, -1 closed, 0 withdrawn
+     * @return {@code COMPLETED}, {@code CLOSED} or {@code WITHDRAWN}
      */
     @Operation(nonParallelGroup = "consumer")
-    public int changedThenCancel() {
+    public WaitResult changedThenCancel() {
         withdrawKept();
         CompletableFuture<Void> f = rx.changed();
         f.cancel(false);
@@ -172,10 +246,10 @@ public class WatchLincheckTest {
      * {@link Watch.Receiver#waitFor} for {@code v}, then cancelled.
      *
      * @param v the value waited for
-     * @return 1 matched (and marked), -1 closed, 0 withdrawn
+     * @return {@code COMPLETED} (matched and marked), {@code CLOSED} or {@code WITHDRAWN}
      */
     @Operation(nonParallelGroup = "consumer")
-    public int waitForThenCancel(@Param(name = "v") int v) {
+    public WaitResult waitForThenCancel(@Param(name = "v") int v) {
         withdrawKept();
         CompletableFuture<Watch.Ref<Integer>> f = rx.waitFor(x -> x == v);
         f.cancel(false);
@@ -197,14 +271,14 @@ public class WatchLincheckTest {
         }
     }
 
-    private static int outcome(CompletableFuture<?> f) {
+    private static WaitResult outcome(CompletableFuture<?> f) {
         if (f.isCancelled()) {
-            return 0;
+            return WaitResult.WITHDRAWN;
         }
         if (f.isCompletedExceptionally()) {
-            return -1;
+            return WaitResult.CLOSED;
         }
-        return 1;
+        return WaitResult.COMPLETED;
     }
 
     /** A kept changed() is complete whenever the channel moved past its version or closed. */
@@ -289,15 +363,15 @@ public class WatchLincheckTest {
          * Model of {@link WatchLincheckTest#send(int)}.
          *
          * @param v the value
-         * @return 0 or -1
+         * @return {@code SENT} or {@code CLOSED}
          */
-        public int send(int v) {
+        public SendResult send(int v) {
             if (closed) {
-                return -1;
+                return SendResult.CLOSED;
             }
             value = v;
             stored();
-            return 0;
+            return SendResult.SENT;
         }
 
         /** A store: bumps the version; a pending kept changed() completes and marks it. */
@@ -312,31 +386,31 @@ public class WatchLincheckTest {
         /**
          * Model of {@link WatchLincheckTest#sendModify()}.
          *
-         * @return 0 or -1
+         * @return {@code SENT} or {@code CLOSED}
          */
-        public int sendModify() {
+        public SendResult sendModify() {
             if (closed) {
-                return -1;
+                return SendResult.CLOSED;
             }
             value += 10;
             stored();
-            return 0;
+            return SendResult.SENT;
         }
 
         /**
          * Model of {@link WatchLincheckTest#sendReplace(int)}.
          *
          * @param v the value
-         * @return the old value or -1
+         * @return the old value or {@code CLOSED}
          */
-        public int sendReplace(int v) {
+        public ReplaceResult sendReplace(int v) {
             if (closed) {
-                return -1;
+                return ReplaceFailed.CLOSED;
             }
             int old = value;
             value = v;
             stored();
-            return old;
+            return new Replaced(old);
         }
 
         /**
@@ -351,24 +425,24 @@ public class WatchLincheckTest {
         /**
          * Model of {@link WatchLincheckTest#closeChannel()}.
          *
-         * @return whether it closed
+         * @return {@code CLOSED} or {@code ALREADY_CLOSED}
          */
-        public boolean closeChannel() {
+        public CloseResult closeChannel() {
             if (closed) {
-                return false;
+                return CloseResult.ALREADY_CLOSED;
             }
             closed = true;
             keptPending = false;
-            return true;
+            return CloseResult.CLOSED;
         }
 
         /**
          * Model of {@link WatchLincheckTest#borrowAndUpdate()}.
          *
-         * @return value * 2 + changed
+         * @return the value and whether it was news
          */
-        public int borrowAndUpdate() {
-            int r = value * 2 + (version != seen ? 1 : 0);
+        public Borrowed borrowAndUpdate() {
+            Borrowed r = new Borrowed(value, version != seen);
             seen = version;
             return r;
         }
@@ -376,13 +450,13 @@ public class WatchLincheckTest {
         /**
          * Model of {@link WatchLincheckTest#hasChanged()}.
          *
-         * @return 1, 0 or -1
+         * @return {@code CHANGED}, {@code UNCHANGED} or {@code CLOSED}
          */
-        public int hasChanged() {
+        public HasChanged hasChanged() {
             if (closed) {
-                return -1;
+                return HasChanged.CLOSED;
             }
-            return version != seen ? 1 : 0;
+            return version != seen ? HasChanged.CHANGED : HasChanged.UNCHANGED;
         }
 
         /** Model of {@link WatchLincheckTest#markChanged()}. */
@@ -393,30 +467,30 @@ public class WatchLincheckTest {
         /**
          * Model of {@link WatchLincheckTest#changedThenCancel()}.
          *
-         * @return 1, -1 or 0
+         * @return {@code COMPLETED}, {@code CLOSED} or {@code WITHDRAWN}
          */
-        public int changedThenCancel() {
+        public WaitResult changedThenCancel() {
             keptPending = false;
             if (version != seen) {
                 seen = version;
-                return 1;
+                return WaitResult.COMPLETED;
             }
-            return closed ? -1 : 0;
+            return closed ? WaitResult.CLOSED : WaitResult.WITHDRAWN;
         }
 
         /**
          * Model of {@link WatchLincheckTest#waitForThenCancel(int)}.
          *
          * @param v the value waited for
-         * @return 1, -1 or 0
+         * @return {@code COMPLETED}, {@code CLOSED} or {@code WITHDRAWN}
          */
-        public int waitForThenCancel(int v) {
+        public WaitResult waitForThenCancel(int v) {
             keptPending = false;
             if (value == v) {
                 seen = version;
-                return 1;
+                return WaitResult.COMPLETED;
             }
-            return closed ? -1 : 0;
+            return closed ? WaitResult.CLOSED : WaitResult.WITHDRAWN;
         }
 
         /**
