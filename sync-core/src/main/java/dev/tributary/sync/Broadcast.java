@@ -322,9 +322,11 @@ public final class Broadcast {
          */
         public boolean closeChannel(Throwable cause) {
             Objects.requireNonNull(cause, "cause must not be null");
-            checkOpen();
-            boolean closedIt = shared.close(cause);
-            close();
+            if (!SENDER_HANDLE_CLOSED.compareAndSet(this, false, true)) { // one caller wins
+                checkOpen();
+            }
+            boolean closedIt = shared.close(cause); // before the drop, so the cause is the one seen
+            shared.dropStrong();
             return closedIt;
         }
 

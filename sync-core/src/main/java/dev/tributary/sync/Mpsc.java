@@ -259,9 +259,11 @@ public final class Mpsc {
          */
         public boolean closeChannel(Throwable cause) {
             Objects.requireNonNull(cause, "cause must not be null");
-            checkOpen();
-            boolean closedIt = chan.close(cause);
-            close();
+            if (!CLOSED.compareAndSet(this, 0, 1)) { // claim the handle first: one caller wins
+                checkOpen();
+            }
+            boolean closedIt = chan.close(cause); // before the drop, so the cause is the one seen
+            chan.dropStrong();
             return closedIt;
         }
 

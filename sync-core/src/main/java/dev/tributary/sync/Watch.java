@@ -411,8 +411,11 @@ public final class Watch {
             Objects.requireNonNull(cause, "cause must not be null");
             ensureOpen();
             shared.rejectInsideModify("closeChannel");
-            boolean closedIt = shared.closeChannel(cause);
-            close();
+            if (!SENDER_HANDLE_CLOSED.compareAndSet(this, false, true)) { // one caller wins
+                ensureOpen();
+            }
+            boolean closedIt = shared.closeChannel(cause); // before the drop: the cause is seen
+            shared.dropSender();
             return closedIt;
         }
 

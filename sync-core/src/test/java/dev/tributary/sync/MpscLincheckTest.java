@@ -104,17 +104,17 @@ class MpscLincheckTest {
     }
 
     /**
-     * The outcome of {@code closeChannel}. A second call through the closing handle throws {@link
-     * IllegalStateException} (handle closed) when it runs after the first, but returns false
-     * (channel closed) when it races the first: the handle's open check and its close are not one
-     * atomic step, and a handle is closed by one thread, as tokio drops it by value. So both count
-     * as {@code ALREADY_CLOSED}.
+     * The outcome of {@code closeChannel}. Calls through one handle are linearizable: the handle is
+     * claimed by a CAS before the channel closes, so of two racing calls one closes and the other
+     * finds the handle closed ({@code HANDLE_CLOSED}), never the channel merely closed.
      */
     public enum CloseResult {
         /** This call closed the channel. */
         CLOSED,
-        /** The channel (or the closing handle) was closed already; the cause was ignored. */
-        ALREADY_CLOSED
+        /** The channel was closed already (by the receiver); the cause was ignored. */
+        ALREADY_CLOSED,
+        /** The closing handle was closed already: {@link IllegalStateException}. */
+        HANDLE_CLOSED
     }
 
     /** Whether {@code t}, a {@link ClosedException} (maybe wrapped), carries the test's cause. */
@@ -138,7 +138,7 @@ class MpscLincheckTest {
         try {
             return closer.closeChannel(CAUSE) ? CloseResult.CLOSED : CloseResult.ALREADY_CLOSED;
         } catch (IllegalStateException handleAlreadyClosed) {
-            return CloseResult.ALREADY_CLOSED;
+            return CloseResult.HANDLE_CLOSED;
         }
     }
 

@@ -72,17 +72,17 @@ public class WatchLincheckTest {
     }
 
     /**
-     * The outcome of {@code closeChannel}. A second call through the closing handle throws {@link
-     * IllegalStateException} (handle closed) when it runs after the first, but returns false
-     * (channel closed) when it races the first: the handle's open check and its close are not one
-     * atomic step, and a handle is closed by one thread, as tokio drops it by value. So both count
-     * as {@code ALREADY_CLOSED}.
+     * The outcome of {@code closeChannel}. Calls through one handle are linearizable: the handle is
+     * claimed by a CAS before the channel closes, so of two racing calls one closes and the other
+     * finds the handle closed ({@code HANDLE_CLOSED}), never the channel merely closed.
      */
     public enum CloseResult {
         /** This call closed the channel. */
         CLOSED,
-        /** The channel (or the closing handle) was closed already. */
-        ALREADY_CLOSED
+        /** The channel was closed already. */
+        ALREADY_CLOSED,
+        /** The closing handle was closed already: {@link IllegalStateException}. */
+        HANDLE_CLOSED
     }
 
     /**
@@ -185,7 +185,8 @@ public class WatchLincheckTest {
     /**
      * {@link Watch.Sender#closeChannel(Throwable)} through a second handle.
      *
-     * @return {@code CLOSED} if this call closed the channel, else {@code ALREADY_CLOSED}
+     * @return {@code CLOSED} if this call closed the channel, {@code HANDLE_CLOSED} if the handle
+     *     was already closed
      */
     @Operation
     public CloseResult closeChannel() {
@@ -194,7 +195,7 @@ public class WatchLincheckTest {
                     ? CloseResult.CLOSED
                     : CloseResult.ALREADY_CLOSED;
         } catch (IllegalStateException handleClosed) {
-            return CloseResult.ALREADY_CLOSED; // the second call through the same handle
+            return CloseResult.HANDLE_CLOSED; // the second call through the same handle
         }
     }
 
@@ -351,6 +352,10 @@ public class WatchLincheckTest {
         private int value;
         private long version;
         private boolean closed;
+
+        /** Whether the closing handle was used (it closes with the channel). */
+        private boolean closerClosed;
+
         private long seen;
 
         /** A kept changed() is pending: the next store completes it and marks its version seen. */
@@ -425,9 +430,13 @@ public class WatchLincheckTest {
         /**
          * Model of {@link WatchLincheckTest#closeChannel()}.
          *
-         * @return {@code CLOSED} or {@code ALREADY_CLOSED}
+         * @return {@code CLOSED}, {@code ALREADY_CLOSED} or {@code HANDLE_CLOSED}
          */
         public CloseResult closeChannel() {
+            if (closerClosed) {
+                return CloseResult.HANDLE_CLOSED;
+            }
+            closerClosed = true;
             if (closed) {
                 return CloseResult.ALREADY_CLOSED;
             }
