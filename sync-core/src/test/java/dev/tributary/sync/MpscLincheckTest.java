@@ -41,11 +41,10 @@ import org.junit.jupiter.api.Timeout;
  * free again except those holding queued messages, and no receive may be left registered.
  *
  * <p>Checked to fail: a sequential specification whose {@code sendThenCancel} reports {@code SENT}
- * for a withdrawn send is caught by the second bounded custom scenario, and one whose {@code
- * recvMany} reverses a batch by the unbounded one, each within seconds. One whose {@code trySend}
- * reports {@code SENT} for a full channel was not caught at this budget: no custom scenario fills
- * the channel and the two random ones seldom do (with {@code -Dlincheck.iterations=20} it is caught
- * within seconds).
+ * for a withdrawn send is caught by the second bounded custom scenario, one whose {@code trySend}
+ * reports {@code SENT} for a full channel by the third, and one whose {@code recvMany} reverses a
+ * batch by the unbounded one, each within seconds. The fourth races two {@code closeChannel} calls
+ * through one handle (linearizable since the handle is claimed before the channel closes).
  */
 @Timeout(300)
 class MpscLincheckTest {
@@ -372,6 +371,22 @@ class MpscLincheckTest {
                                 "conserved",
                                 List.of(op("trySend", 1), op("trySend", 2)),
                                 List.of(List.of(op("sendThenCancel", 3)), List.of(op("recv"))),
+                                List.of(op("tryRecv"), op("tryRecv"))))
+                // A full channel: trySend is FULL or SENT depending on the receive it races.
+                .addCustomScenario(
+                        scenario(
+                                Bounded.class,
+                                "conserved",
+                                List.of(op("trySend", 1), op("trySend", 2)),
+                                List.of(List.of(op("trySend", 3)), List.of(op("recv"))),
+                                List.of(op("tryRecv"), op("tryRecv"))))
+                // Two closeChannel calls through one handle: one CLOSED, one HANDLE_CLOSED.
+                .addCustomScenario(
+                        scenario(
+                                Bounded.class,
+                                "conserved",
+                                List.of(op("trySend", 1)),
+                                List.of(List.of(op("closeChannel")), List.of(op("closeChannel"))),
                                 List.of(op("tryRecv"), op("tryRecv"))))
                 .check(Bounded.class);
     }

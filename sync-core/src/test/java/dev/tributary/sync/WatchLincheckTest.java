@@ -37,11 +37,10 @@ import org.junit.jupiter.api.Timeout;
  * {@link #waitForCancelledWhileMatching()}, whose window is too narrow for the random scenarios at
  * this budget. A {@link Model} whose {@code waitForThenCancel} reports {@code WITHDRAWN} for a
  * match is caught by both tests within seconds; one whose {@code hasChanged} never reports {@code
- * CHANGED} was not caught by {@link #modelCheck()} at this budget (no custom scenario calls {@code
- * hasChanged}); with {@code -Dlincheck.iterations=20} it is caught within seconds.
+ * CHANGED} by {@link #modelCheck()}'s second custom scenario.
  *
  * <p>Budget: about 30 s for the class on two busy cores (4 random scenarios of 200 invocations plus
- * one custom scenario; the aimed scenario 600 invocations). Run deeper with {@code
+ * three custom scenarios; the aimed scenario 600 invocations). Run deeper with {@code
  * -Dlincheck.iterations=50 -Dlincheck.invocations=2000}.
  */
 @Param(name = "v", gen = IntGen.class, conf = "1:3")
@@ -314,6 +313,22 @@ public class WatchLincheckTest {
                                         List.of(actor("changedKeep")),
                                         List.of(actor("send", 2), actor("closeChannel"))),
                                 List.of()))
+                // hasChanged racing a store: CHANGED or UNCHANGED by the order, then CLOSED.
+                .addCustomScenario(
+                        scenario(
+                                List.of(actor("borrowAndUpdate")),
+                                List.of(
+                                        List.of(actor("hasChanged"), actor("hasChanged")),
+                                        List.of(actor("send", 3), actor("closeChannel"))),
+                                List.of(actor("hasChanged"))))
+                // Two closeChannel calls through one handle: one CLOSED, one HANDLE_CLOSED.
+                .addCustomScenario(
+                        scenario(
+                                List.of(),
+                                List.of(
+                                        List.of(actor("closeChannel")),
+                                        List.of(actor("closeChannel"))),
+                                List.of(actor("hasChanged"))))
                 .check(getClass());
     }
 
