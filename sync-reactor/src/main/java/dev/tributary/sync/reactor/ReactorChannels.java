@@ -346,25 +346,30 @@ public final class ReactorChannels {
     // ---- oneshot
 
     /**
-     * A {@code Mono} of a oneshot channel's value, built on {@link Oneshot.Receiver#recv()}.
+     * A {@code Mono} of a oneshot channel's value, built on {@link Oneshot.Receiver#asPublisher()}
+     * (not on {@code recv()}: a value taken for a {@code recv()} future whose cancel lost the race
+     * could not go back into the channel).
      *
      * <ul>
-     *   <li><b>Empty</b> when no value can come: the sender closed without sending, or this
-     *       receiver was closed (or its value already received) first. The same choice as {@link
+     *   <li><b>Empty</b> when the sender closed without sending (or the receiver was closed
+     *       directly before a value came). The same choice as {@link
      *       Oneshot.Receiver#asPublisher()} and RxJava's {@code Maybe}: a oneshot's "no value" is a
-     *       normal outcome, like tokio's {@code RecvError} being matched, not a failure.
+     *       normal outcome (tokio's {@code RecvError}), not a failure.
      *   <li><b>Error</b>: {@code onError(cause)} with the cause itself if the sender called {@code
-     *       closeChannel(cause)}; {@code onError(IllegalStateException)} if another receive is
-     *       pending.
+     *       closeChannel(cause)}.
+     *   <li><b>Subscribers</b>: one. The first subscription takes the receiver over for good; a
+     *       later one gets {@code onError(IllegalStateException)}, as does a subscription that
+     *       finds a {@code recv()} of yours pending or the value already received.
      * </ul>
      *
      * <dl>
      *   <dt>Cancellation
-     *   <dd>Cancel-safe: cancelling (or a {@code timeout}) withdraws the receive and leaves the
-     *       receiver open; a value sent in the race stays in the channel, so a later subscription
-     *       (for instance a {@code retry} after a timeout) or {@code tryRecv()} gets it.
+     *   <dd>Cancelling (or a {@code timeout}) closes the receiver, so a later send fails with
+     *       {@link ClosedException}, and loses nothing: the value leaves the channel only in the
+     *       step that hands it to {@code onNext}; a value sent before the cancel and not delivered
+     *       stays readable with {@link Oneshot.Receiver#tryRecv()}.
      *   <dt>Completion thread
-     *   <dd>The subscribing thread if the value is there, else the sending (or closing) thread.
+     *   <dd>The requesting thread if the value is there, else the sending (or closing) thread.
      * </dl>
      *
      * @param receiver the receiver
@@ -374,10 +379,7 @@ public final class ReactorChannels {
      */
     public static <T> Mono<T> mono(Oneshot.Receiver<T> receiver) {
         Objects.requireNonNull(receiver, "receiver must not be null");
-        return FutureMono.<T>of(receiver::recv, null)
-                .onErrorResume(
-                        ClosedException.class,
-                        e -> e.getCause() == null ? Mono.empty() : Mono.error(e.getCause()));
+        return Mono.fromDirect(receiver.asPublisher());
     }
 
     /**

@@ -37,6 +37,19 @@ import reactor.util.concurrent.Queues;
  *   <li><b>Cancellation</b>: a cancelled (or {@link Mono#timeout(java.time.Duration) timed-out})
  *       subscription withdraws its waiter, keeping FIFO order for the others; a guard or permit
  *       granted in the race with the cancel is released at once, never leaked.
+ *   <li><b>Prefer the scoped forms</b> ({@link #withLock(Mutex, Function)}, {@link
+ *       #withRead(RwLock, Function)}, {@link #withWrite(RwLock, Function)}, {@link
+ *       #withPermit(Semaphore, Publisher)}, {@link #withPermits(Semaphore, int, Publisher)}, {@link
+ *       #limit(Semaphore, Function)}): the guard never leaves this library's operator, so a cancel
+ *       or {@code timeout} at any moment releases it exactly once. A {@code Mono} of a guard
+ *       ({@link #lock(Mutex)}, {@link #read(RwLock)}, {@link #write(RwLock)}, {@link
+ *       #acquire(Semaphore)}) releases a guard granted in the race only while it still holds it;
+ *       once emitted, the guard is the subscriber's to close. Reactive Streams lets an {@code
+ *       onNext} already under way arrive after a cancel (rule 1.8), and some Reactor subscribers
+ *       then drop it, reporting it to {@code Hooks.onNextDropped} rather than to this Mono (the
+ *       lambda subscriber of {@code subscribe(Consumer)} when disposed, and {@code timeout} when it
+ *       fires): a guard dropped that way is out of this Mono's reach. Use the scoped forms with
+ *       {@code timeout} and {@code dispose()}.
  *   <li><b>Errors</b>: a null or out-of-range argument throws at assembly, when the method is
  *       called; a runtime condition (a closed semaphore) is an {@code onError} signal.
  *   <li><b>Completion thread</b>: a Mono that needs no wait signals on the subscribing thread;
@@ -60,7 +73,8 @@ public final class ReactorSync {
      * <dl>
      *   <dt>Cancellation
      *   <dd>Loses only the place in the queue: the request is withdrawn, or, if the lock was
-     *       granted first, the guard is closed again, so the lock passes on.
+     *       granted first and not yet emitted, the guard is closed again, so the lock passes on. An
+     *       emitted guard is the subscriber's (see the class notes on dropped {@code onNext}).
      *   <dt>Fairness
      *   <dd>FIFO.
      *   <dt>Completion thread
@@ -103,8 +117,9 @@ public final class ReactorSync {
      */
     public static <T, R> Flux<R> withLock(
             Mutex<T> mutex, Function<? super MutexGuard<T>, ? extends Publisher<R>> fn) {
+        Objects.requireNonNull(mutex, "mutex must not be null");
         Objects.requireNonNull(fn, "fn must not be null");
-        return scoped(lock(mutex), fn, MutexGuard::close);
+        return ScopedFlux.of(mutex::lock, fn, MutexGuard::close);
     }
 
     // ---- RwLock
@@ -166,8 +181,9 @@ public final class ReactorSync {
      */
     public static <T, R> Flux<R> withRead(
             RwLock<T> lock, Function<? super RwLockReadGuard<T>, ? extends Publisher<R>> fn) {
+        Objects.requireNonNull(lock, "lock must not be null");
         Objects.requireNonNull(fn, "fn must not be null");
-        return scoped(read(lock), fn, RwLockReadGuard::close);
+        return ScopedFlux.of(lock::read, fn, RwLockReadGuard::close);
     }
 
     /**
@@ -183,8 +199,9 @@ public final class ReactorSync {
      */
     public static <T, R> Flux<R> withWrite(
             RwLock<T> lock, Function<? super RwLockWriteGuard<T>, ? extends Publisher<R>> fn) {
+        Objects.requireNonNull(lock, "lock must not be null");
         Objects.requireNonNull(fn, "fn must not be null");
-        return scoped(write(lock), fn, RwLockWriteGuard::close);
+        return ScopedFlux.of(lock::write, fn, RwLockWriteGuard::close);
     }
 
     // ---- Semaphore
@@ -241,8 +258,9 @@ public final class ReactorSync {
      * @throws NullPointerException if an argument is null
      */
     public static <R> Flux<R> withPermit(Semaphore semaphore, Publisher<R> source) {
+        Objects.requireNonNull(semaphore, "semaphore must not be null");
         Objects.requireNonNull(source, "source must not be null");
-        return scoped(acquire(semaphore), p -> source, SemaphorePermit::close);
+        return ScopedFlux.of(semaphore::acquire, p -> source, SemaphorePermit::close);
     }
 
     /**
@@ -266,8 +284,10 @@ public final class ReactorSync {
      * @throws IllegalArgumentException if {@code n} is out of range
      */
     public static <R> Flux<R> withPermits(Semaphore semaphore, int n, Publisher<R> source) {
+        Objects.requireNonNull(semaphore, "semaphore must not be null");
+        checkPermits(n);
         Objects.requireNonNull(source, "source must not be null");
-        return scoped(acquire(semaphore, n), p -> source, SemaphorePermit::close);
+        return ScopedFlux.of(() -> semaphore.acquireMany(n), p -> source, SemaphorePermit::close);
     }
 
     /**
@@ -334,12 +354,13 @@ public final class ReactorSync {
         if (maxQueued <= 0) {
             throw new IllegalArgumentException("maxQueued > 0 required but it was " + maxQueued);
         }
-        Mono<SemaphorePermit> permit = acquire(semaphore);
         return source ->
                 source.flatMap(
                         t ->
-                                ReactorSync.<SemaphorePermit, R>scoped(
-                                        permit, p -> fn.apply(t), SemaphorePermit::close),
+                                ScopedFlux.<SemaphorePermit, R>of(
+                                        semaphore::acquire,
+                                        p -> fn.apply(t),
+                                        SemaphorePermit::close),
                         maxQueued);
     }
 
@@ -458,14 +479,6 @@ public final class ReactorSync {
     }
 
     // ---- helpers
-
-    /** Holds {@code resource} while {@code fn}'s publisher runs; releases it on every outcome. */
-    private static <G, R> Flux<R> scoped(
-            Mono<G> resource,
-            Function<? super G, ? extends Publisher<? extends R>> fn,
-            java.util.function.Consumer<? super G> release) {
-        return Flux.usingWhen(resource, fn, g -> Mono.fromRunnable(() -> release.accept(g)));
-    }
 
     private static void checkPermits(int n) {
         if (n <= 0 || n > Semaphore.MAX_PERMITS) {

@@ -3,6 +3,7 @@ package dev.tributary.sync.reactor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.sync.Broadcast;
@@ -417,7 +418,7 @@ class ReactorChannelsTest {
     }
 
     @Test
-    void oneshotTimeoutInVirtualTimeLeavesTheReceiverOpenForARetry() {
+    void oneshotTimeoutInVirtualTimeClosesTheReceiver() {
         Oneshot.Channel<String> ch = Oneshot.channel();
         StepVerifier.withVirtualTime(
                         () -> ReactorChannels.mono(ch.receiver()).timeout(Duration.ofSeconds(2)))
@@ -425,11 +426,28 @@ class ReactorChannelsTest {
                 .thenAwait(Duration.ofSeconds(2))
                 .expectError(TimeoutException.class)
                 .verify(WAIT);
-        assertFalse(ch.sender().isClosed(), "the receiver stays open");
-        ch.sender().send("late");
-        StepVerifier.create(ReactorChannels.mono(ch.receiver()))
-                .expectNext("late")
-                .expectComplete()
+        assertTrue(ch.sender().isClosed(), "cancel closed the receiver (tokio: dropped)");
+        assertThrows(ClosedException.class, () -> ch.sender().send("late"));
+    }
+
+    @Test
+    void oneshotCancelWithoutDemandLeavesTheValueInTheChannel() {
+        Oneshot.Channel<String> ch = Oneshot.channel();
+        ch.sender().send("kept");
+        StepVerifier.create(ReactorChannels.mono(ch.receiver()), 0)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(10))
+                .thenCancel()
                 .verify(WAIT);
+        assertEquals("kept", ch.receiver().tryRecv());
+    }
+
+    @Test
+    void oneshotMonoHasOneSubscriber() {
+        Oneshot.Channel<String> ch = Oneshot.channel();
+        Mono<String> mono = ReactorChannels.mono(ch.receiver());
+        ch.sender().send("v");
+        StepVerifier.create(mono).expectNext("v").expectComplete().verify(WAIT);
+        StepVerifier.create(mono).expectError(IllegalStateException.class).verify(WAIT);
     }
 }
