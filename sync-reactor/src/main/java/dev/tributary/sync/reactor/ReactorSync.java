@@ -16,6 +16,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
@@ -355,13 +356,24 @@ public final class ReactorSync {
             throw new IllegalArgumentException("maxQueued > 0 required but it was " + maxQueued);
         }
         return source ->
-                source.flatMap(
-                        t ->
-                                ScopedFlux.<SemaphorePermit, R>of(
-                                        semaphore::acquire,
-                                        p -> fn.apply(t),
-                                        SemaphorePermit::close),
-                        maxQueued);
+                Flux.defer(
+                        () -> {
+                            // Set when the pipeline is cancelled, before flatMap cancels its inner
+                            // calls: a permit that a call's cancelled neighbour frees in between
+                            // must not start a call of this pipeline.
+                            AtomicBoolean stopped = new AtomicBoolean();
+                            return source.doOnCancel(() -> stopped.set(true))
+                                    .flatMap(
+                                            t ->
+                                                    ScopedFlux.<SemaphorePermit, R>of(
+                                                            semaphore::acquire,
+                                                            p ->
+                                                                    stopped.get()
+                                                                            ? Flux.empty()
+                                                                            : fn.apply(t),
+                                                            SemaphorePermit::close),
+                                            maxQueued);
+                        });
     }
 
     // ---- Notify, Barrier

@@ -23,18 +23,25 @@ final class Race implements AutoCloseable {
                 CompletableFuture.runAsync(
                         () -> {
                             ready.decrementAndGet();
-                            while (ready.get() != 0) {
-                                Thread.onSpinWait();
-                            }
+                            awaitZero(ready);
                             b.run();
                         },
                         other);
         ready.decrementAndGet();
-        while (ready.get() != 0) {
-            Thread.onSpinWait();
-        }
+        awaitZero(ready);
         a.run();
         done.orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    /** Spins briefly, then yields: on a busy machine the other thread may not be running. */
+    private static void awaitZero(AtomicInteger ready) {
+        for (int spins = 0; ready.get() != 0; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
     }
 
     @Override
