@@ -311,7 +311,9 @@ public final class ReactorSync {
      * <dl>
      *   <dt>Cancellation
      *   <dd>Cancelling the pipeline withdraws its waiting calls and cancels its running ones, whose
-     *       permits are released; no permit leaks, also when granted in the race.
+     *       permits are released; no permit leaks, also when granted in the race, and no call of
+     *       the pipeline starts once the cancel arrived (a permit freed by a cancelled call goes
+     *       past this pipeline's waiters, which are being withdrawn, to other users).
      *   <dt>Errors
      *   <dd>An error of {@code fn} or its publisher fails the pipeline (after releasing the
      *       permit), as in {@code flatMap}; a closed semaphore is {@code onError(ClosedException)}.
