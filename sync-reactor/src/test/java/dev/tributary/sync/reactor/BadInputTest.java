@@ -14,6 +14,7 @@ import dev.tributary.sync.Semaphore;
 import dev.tributary.sync.Watch;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -24,6 +25,7 @@ import reactor.test.StepVerifier;
  * method is called, with a message naming what was required and what was given; a runtime condition
  * is an {@code onError} signal, never an exception thrown at the subscriber.
  */
+@ExtendWith(BlockHoundSupport.class)
 class BadInputTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

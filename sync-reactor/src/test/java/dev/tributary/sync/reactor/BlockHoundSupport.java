@@ -1,12 +1,17 @@
 package dev.tributary.sync.reactor;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.BlockingOperationError;
@@ -14,7 +19,9 @@ import reactor.blockhound.BlockingOperationError;
 /**
  * Installs BlockHound once per test JVM (with Reactor's own integration, found by ServiceLoader)
  * and records every blocking call it detects on a non-blocking thread, so that a detection is seen
- * even where the error it throws is swallowed (for instance by a scheduler's error handler).
+ * even where the error it throws is swallowed (for instance by a scheduler's error handler); a test
+ * with a detection fails. Every test class of this module uses it, so every test runs under
+ * BlockHound whatever the order of the classes.
  *
  * <p>One kind of detection is tolerated, counted and reported instead of thrown: a park inside
  * {@code ReentrantLock.lock()} called directly by a sync-core class. sync-core guards its waiter
@@ -26,7 +33,8 @@ import reactor.blockhound.BlockingOperationError;
  * (disabled, as a sync-core finding), and the module report describes it. Every other detection
  * fails the test that caused it.
  */
-final class BlockHoundSupport implements BeforeAllCallback {
+final class BlockHoundSupport
+        implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
     private static final AtomicBoolean INSTALLED = new AtomicBoolean();
 
     /** Whether a park under sync-core's ReentrantLock is tolerated (see the class doc). */
@@ -41,6 +49,38 @@ final class BlockHoundSupport implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         install();
+    }
+
+    /** Prints the tolerated sync-core waits seen so far (cumulative), after each test class. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (!TOLERATED.isEmpty()) {
+            System.out.println(
+                    "BlockHound, after "
+                            + context.getDisplayName()
+                            + ": sync-core waits on non-blocking threads so far (tolerated,"
+                            + " reported): "
+                            + TOLERATED);
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        drain();
+    }
+
+    /**
+     * Fails the test if it made a blocking call on a non-blocking thread (even a swallowed one).
+     */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        List<Throwable> detected = drain();
+        if (!detected.isEmpty()) {
+            StringWriter w = new StringWriter();
+            detected.get(0).printStackTrace(new PrintWriter(w));
+            throw new AssertionError(
+                    detected.size() + " blocking call(s) on a non-blocking thread; first:\n" + w);
+        }
     }
 
     static void install() {

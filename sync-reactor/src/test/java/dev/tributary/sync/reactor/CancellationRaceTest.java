@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
@@ -37,6 +38,7 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * waiter. Whatever wins, nothing leaks: a guard or permit granted in the race is released, a value
  * stays in the channel, and no waiter is left registered.
  */
+@ExtendWith(BlockHoundSupport.class)
 @Timeout(60)
 class CancellationRaceTest {
 

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -26,6 +27,7 @@ import reactor.core.scheduler.Schedulers;
  * channel to two subscribers. Every value arrives at both, and nothing buffers without bound: the
  * channel never holds more than its capacity and every request along the chain stays small.
  */
+@ExtendWith(BlockHoundSupport.class)
 @Timeout(60)
 class EndToEndTest {
 

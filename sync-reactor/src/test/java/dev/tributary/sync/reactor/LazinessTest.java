@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,6 +35,7 @@ import reactor.test.StepVerifier;
  * receives or sends nothing; each subscription is a fresh operation. Also the stack-safety of
  * signals delivered from a long chain of hand-offs on one thread.
  */
+@ExtendWith(BlockHoundSupport.class)
 class LazinessTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -17,6 +17,7 @@ import java.util.function.Function;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -27,6 +28,7 @@ import reactor.test.StepVerifier;
  * The shared concurrency limiter ({@link ReactorSync#limit(Semaphore, Function)}): one semaphore
  * across pipelines, asynchronous FIFO waits, release on completion, error and cancel.
  */
+@ExtendWith(BlockHoundSupport.class)
 @Timeout(60)
 class LimiterTest {
 

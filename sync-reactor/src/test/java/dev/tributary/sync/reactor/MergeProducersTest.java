@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -24,6 +25,7 @@ import reactor.core.scheduler.Schedulers;
  * with {@code FAIL_NON_SERIALIZED} under concurrent emission, and where several {@code sendAll}s
  * into one mpsc channel are the supported way to merge.
  */
+@ExtendWith(BlockHoundSupport.class)
 @Timeout(60)
 class MergeProducersTest {
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -27,6 +28,7 @@ import reactor.test.StepVerifier;
  * Every entry point of {@link ReactorChannels} under StepVerifier: values, terminal signals,
  * laziness, cancel (nothing lost) and timeouts in virtual time.
  */
+@ExtendWith(BlockHoundSupport.class)
 class ReactorChannelsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -24,6 +24,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -33,6 +34,7 @@ import reactor.test.StepVerifier;
  * Every entry point of {@link ReactorSync} under StepVerifier: grants, FIFO waits, release on every
  * outcome of the scoped forms, laziness and resubscription, timeouts in virtual time.
  */
+@ExtendWith(BlockHoundSupport.class)
 class ReactorSyncTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
