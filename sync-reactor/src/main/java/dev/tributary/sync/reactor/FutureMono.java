@@ -23,8 +23,11 @@ import reactor.core.publisher.Operators;
  *       for every subscription; nothing is registered before.
  *   <li><b>Cancel</b>: withdraws the operation with {@code future.cancel(false)} (sync-core's
  *       cancel contract). If the operation took effect first (the future holds a guard, permit or
- *       value), the {@code release} callback gets that result instead of the subscriber, so a lock
- *       or permit granted in the race is released.
+ *       value) and the result was not emitted yet, the {@code release} callback gets it instead of
+ *       the subscriber, so a lock or permit granted in the race is released. An emitted result is
+ *       the subscriber's: a downstream that drops an {@code onNext} racing its own cancel (rule
+ *       1.8; Reactor reports such drops to {@code Hooks.onNextDropped}) is out of reach here, which
+ *       is why the scoped forms use {@link ScopedFlux} instead.
  *   <li><b>Signals</b>: {@code onNext} waits for demand (a result that arrives before the first
  *       request is held, and released if the subscriber cancels instead); a null result is {@code
  *       onComplete} alone; a failed future is {@code onError} with the cause unwrapped from {@link
