@@ -388,9 +388,10 @@ public final class ReactorSync {
      * <dl>
      *   <dt>Cancellation
      *   <dd>Loses only the place in the queue: a {@code notifyOne} that chose this wait in the race
-     *       is passed on to the next waiter (or stored again). If the notification completed the
-     *       wait before the cancel, it was received (the Mono completes or is cancelled after it),
-     *       as with a {@code Notified} future whose {@code cancel} returns false.
+     *       is passed on to the next waiter (or stored again). A notification that completed the
+     *       wait before the cancel withdrew it is consumed by this wait and not passed on, even if
+     *       the cancelled Mono does not signal it (as with a {@code Notified} future whose {@code
+     *       cancel} returns false).
      *   <dt>Fairness
      *   <dd>FIFO for {@code notifyOne}, LIFO for {@code notifyLast}, by subscription order.
      *   <dt>Completion thread

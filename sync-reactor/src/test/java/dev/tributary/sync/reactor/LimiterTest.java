@@ -180,4 +180,23 @@ class LimiterTest {
         assertEquals(2, sem.availablePermits());
         assertFalse(sem.hasQueuedWaiters());
     }
+
+    @Test
+    void aLongQueueOfWaitingCallsDrainsOnOneThreadWithAFlatStack() {
+        // 20,000 calls queued behind one held permit; each synchronous call releases the permit to
+        // the next on the same thread. sync-core's trampoline keeps that hand-off chain flat.
+        Semaphore sem = new Semaphore(1);
+        SemaphorePermit held = sem.tryAcquire();
+        int n = 20_000;
+        AtomicInteger done = new AtomicInteger();
+        Disposable d =
+                Flux.range(0, n)
+                        .transform(ReactorSync.limit(sem, n, Mono::just))
+                        .subscribe(v -> done.incrementAndGet());
+        assertEquals(0, done.get());
+        held.close();
+        assertEquals(n, done.get());
+        assertEquals(1, sem.availablePermits());
+        d.dispose();
+    }
 }
