@@ -95,8 +95,11 @@ public final class ReactorSync {
 
     /**
      * Runs {@code fn} with the lock held: locks, subscribes to the publisher {@code fn} returns,
-     * and closes the guard when that publisher completes, fails or is cancelled. Do not close the
-     * guard yourself (a guard is released once).
+     * and closes the guard when that publisher completes, fails or is cancelled, before the
+     * terminal signal is passed on (a downstream that sees {@code onComplete} sees the lock free).
+     * {@code fn} is called once the lock is granted, never with a released guard. Do not close the
+     * guard yourself (a guard is released once). The guard never leaves this operator, so a cancel
+     * or {@code timeout} at any moment releases it exactly once.
      *
      * <dl>
      *   <dt>Cancellation
@@ -302,6 +305,10 @@ public final class ReactorSync {
      * the semaphore; no thread is blocked and nothing fails fast (as Resilience4j's {@code
      * Bulkhead} operator does). {@code fn} is called only once the permit is held, and the permit
      * is released when the publisher it returned completes, fails or is cancelled.
+     *
+     * <p>It is the {@code flatMap} form {@code flux.flatMap(t -> withPermit(semaphore,
+     * Flux.defer(() -> fn.apply(t))))}, packaged, plus one refinement: once the pipeline is
+     * cancelled, none of its queued calls starts (see Cancellation).
      *
      * <p>Like {@code flatMap}: results are merged in completion order, not source order; up to
      * {@link Queues#SMALL_BUFFER_SIZE} elements of one pipeline are requested from the source and

@@ -194,7 +194,7 @@ final class ScopedFlux<G, R> extends Flux<R> {
         @Override
         public void onError(Throwable t) {
             releaseOnce();
-            if (done) {
+            if (done || isCancelled()) {
                 Operators.onErrorDropped(t, actual.currentContext());
                 return;
             }
@@ -205,7 +205,7 @@ final class ScopedFlux<G, R> extends Flux<R> {
         @Override
         public void onComplete() {
             releaseOnce();
-            if (done) {
+            if (done || isCancelled()) {
                 return;
             }
             done = true;

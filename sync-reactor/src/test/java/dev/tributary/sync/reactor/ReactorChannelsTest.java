@@ -452,4 +452,19 @@ class ReactorChannelsTest {
         StepVerifier.create(mono).expectNext("v").expectComplete().verify(WAIT);
         StepVerifier.create(mono).expectError(IllegalStateException.class).verify(WAIT);
     }
+
+    @Test
+    void watchAndOneshotSendsUnderStepVerifier() {
+        Watch.Channel<Integer> w = Watch.channel(0);
+        StepVerifier.create(ReactorChannels.send(w.sender(), 4)).expectComplete().verify(WAIT);
+        assertEquals(4, w.sender().borrow().get());
+        Oneshot.Channel<Integer> os = Oneshot.channel();
+        StepVerifier.create(ReactorChannels.send(os.sender(), 5)).expectComplete().verify(WAIT);
+        assertEquals(5, os.receiver().tryRecv());
+        Oneshot.Channel<Integer> closed = Oneshot.channel();
+        closed.receiver().close();
+        StepVerifier.create(ReactorChannels.send(closed.sender(), 6))
+                .expectError(ClosedException.class)
+                .verify(WAIT);
+    }
 }
