@@ -100,8 +100,10 @@ public final class RxSync {
      *   <dd>That of the inner publisher.
      *   <dt>Errors
      *   <dd>{@code fn} throwing or returning null fails the Flowable (the lock is released). If
-     *       {@code fn} closed the guard itself, the automatic close fails and its {@link
-     *       IllegalStateException} goes to {@code RxJavaPlugins.onError}.
+     *       {@code fn} closed the guard itself, the automatic close fails with {@link
+     *       IllegalStateException}: that is the Flowable's error (combined with the inner error in
+     *       a {@code CompositeException}), or goes to {@code RxJavaPlugins.onError} when the
+     *       Flowable was cancelled.
      * </dl>
      *
      * @param mutex the mutex
@@ -247,7 +249,7 @@ public final class RxSync {
 
     /**
      * Returns a {@link Flowable} that acquires {@code n} permits, then relays {@code source}, and
-     * returns the permits when {@code source} terminates (right after its terminal signal was
+     * returns the permits when {@code source} terminates (just before its terminal signal is
      * relayed) or is cancelled (after the cancellation reached it). Disposal while waiting: as
      * {@link #acquire(Semaphore)}.
      *
@@ -444,15 +446,13 @@ public final class RxSync {
     // ---------------------------------------------------------------------------------------
 
     /**
-     * Acquires {@code resource}, runs {@code fn} with it and closes it once the inner publisher
-     * terminated (after relaying the signal) or was cancelled (after cancelling it). The guard
-     * emitted by {@code resource} is owned by {@link Flowable#using} from the moment it arrives, so
-     * no path leaks it.
+     * Acquires a guard with {@code resource}, runs {@code fn} with it and closes it exactly once:
+     * when the inner publisher terminates (before the signal is relayed), when it is cancelled
+     * (after cancelling it), or at once if it is granted after the downstream cancelled.
      */
     private static <G extends AutoCloseable, R> Flowable<R> using(
             Single<G> resource, Function<? super G, ? extends Publisher<? extends R>> fn) {
-        return resource.flatMapPublisher(
-                g -> Flowable.<R, G>using(() -> g, fn::apply, AutoCloseable::close, false));
+        return new GuardedFlowable<>(resource, fn);
     }
 
     private static void checkPermits(int n) {
