@@ -215,7 +215,10 @@ public final class RxChannels {
      * Returns a {@link Maybe} of a oneshot receiver's value: success with the value, empty if the
      * sender closed without sending one (tokio's {@code RecvError}, here not an error), {@code
      * onError(cause)} after {@link Oneshot.Sender#closeChannel(Throwable)}. Built on {@link
-     * Oneshot.Receiver#asPublisher()}, which takes the value out only in the step that delivers it.
+     * Oneshot.Receiver#asPublisher()}, which takes the value out only in the step that delivers it,
+     * and that step calls {@code onSuccess} directly: a value that left the channel is always
+     * handed to the observer (also when a disposal on another thread is under way, as Reactive
+     * Streams rule 1.8 allows), never held and dropped.
      *
      * <dl>
      *   <dt>Subscribers
@@ -238,7 +241,7 @@ public final class RxChannels {
      */
     public static <T> Maybe<T> maybe(Oneshot.Receiver<T> receiver) {
         Objects.requireNonNull(receiver, "receiver is null");
-        return Flowable.defer(() -> Flowable.fromPublisher(receiver.asPublisher())).singleElement();
+        return new OneshotMaybe<>(receiver);
     }
 
     // ---------------------------------------------------------------------------------------

@@ -345,7 +345,7 @@ class RxChannelsTest {
 
     @Test
     void oneshotMaybeDisposalRacingSendLosesNothing() {
-        for (int i = 0; i < 2_000; i++) {
+        for (int i = 0; i < 5_000; i++) {
             Oneshot.Channel<String> ch = Oneshot.channel();
             TestObserver<String> to = RxChannels.maybe(ch.receiver()).test();
             boolean[] sent = new boolean[1];
@@ -376,6 +376,30 @@ class RxChannelsTest {
             return rx.tryRecv();
         } catch (ClosedException e) {
             return null;
+        }
+    }
+
+    @Test
+    void oneshotMaybeIsLazyAndUnicast() {
+        Oneshot.Channel<String> ch = Oneshot.channel();
+        var maybe = RxChannels.maybe(ch.receiver());
+        ch.sender().send("v");
+        assertEquals(false, ch.receiver().isEmpty(), "nothing received at assembly");
+        maybe.test().assertResult("v");
+        maybe.test().assertError(IllegalStateException.class);
+    }
+
+    @Test
+    void oneshotMaybeDisposedHearsNothingOfALateClose() {
+        try (PluginErrors plugin = new PluginErrors()) {
+            Oneshot.Channel<String> ch = Oneshot.channel();
+            TestObserver<String> to = RxChannels.maybe(ch.receiver()).test();
+            to.dispose();
+            ch.sender().closeChannel(new IOException("late"));
+            // the disposal closed the receiver: the late close reaches neither the disposed
+            // observer nor RxJavaPlugins (there is nothing undeliverable)
+            to.assertEmpty();
+            assertTrue(plugin.errors.isEmpty(), plugin.errors.toString());
         }
     }
 
