@@ -218,7 +218,34 @@ class RxChannelsTest {
         RxChannels.send(ch.sender(), 2).test().assertError(ClosedException.class);
     }
 
+    @Test
+    void broadcastFlowableTimeoutClosesItsReceiver() {
+        Broadcast.Sender<Integer> tx = Broadcast.sender(4);
+        TestScheduler scheduler = new TestScheduler();
+        TestSubscriber<Integer> ts =
+                RxChannels.flowable(tx, LagPolicy.SKIP)
+                        .timeout(1, TimeUnit.SECONDS, scheduler)
+                        .test();
+        assertEquals(1, tx.receiverCount());
+        scheduler.advanceTimeBy(1, TimeUnit.SECONDS);
+        ts.assertError(TimeoutException.class);
+        assertEquals(0, tx.receiverCount());
+    }
+
     // ---- Watch
+
+    @Test
+    void watchFlowableIsLazyAndTimeoutClosesItsClone() {
+        Watch.Channel<Integer> ch = Watch.channel(0);
+        TestScheduler scheduler = new TestScheduler();
+        var f = RxChannels.flowable(ch.receiver()).skip(1).timeout(1, TimeUnit.SECONDS, scheduler);
+        assertEquals(1, ch.sender().receiverCount(), "lazy: no clone yet");
+        TestSubscriber<Integer> ts = f.test();
+        assertEquals(2, ch.sender().receiverCount());
+        scheduler.advanceTimeBy(1, TimeUnit.SECONDS);
+        ts.assertError(TimeoutException.class);
+        assertEquals(1, ch.sender().receiverCount());
+    }
 
     @Test
     void watchFlowableEmitsTheCurrentValueFirst() {

@@ -320,6 +320,60 @@ class RxSyncTest {
         assertEquals(1, subscribed.get());
     }
 
+    @Test
+    void withFormsTimedOutWhileWaitingTakeNothing() {
+        TestScheduler scheduler = new TestScheduler();
+        Semaphore sem = new Semaphore(0);
+        AtomicInteger subscribed = new AtomicInteger();
+        TestSubscriber<Integer> permit =
+                RxSync.withPermits(
+                                sem,
+                                2,
+                                Flowable.just(1).doOnSubscribe(x -> subscribed.incrementAndGet()))
+                        .timeout(1, TimeUnit.SECONDS, scheduler)
+                        .test();
+        Mutex<Integer> m = new Mutex<>(0);
+        MutexGuard<Integer> held = m.tryLock();
+        TestSubscriber<Integer> lock =
+                RxSync.withLock(m, g -> Flowable.just(1))
+                        .timeout(1, TimeUnit.SECONDS, scheduler)
+                        .test();
+        RwLock<Integer> rw = new RwLock<>(0);
+        RwLockWriteGuard<Integer> writer = rw.tryWrite();
+        TestSubscriber<Integer> read =
+                RxSync.withRead(rw, g -> Flowable.just(1))
+                        .timeout(1, TimeUnit.SECONDS, scheduler)
+                        .test();
+        scheduler.advanceTimeBy(1, TimeUnit.SECONDS);
+        permit.assertError(TimeoutException.class);
+        lock.assertError(TimeoutException.class);
+        read.assertError(TimeoutException.class);
+        assertFalse(sem.hasQueuedWaiters());
+        sem.addPermits(2);
+        assertEquals(2, sem.availablePermits());
+        assertEquals(0, subscribed.get());
+        held.close();
+        assertFalse(m.isLocked());
+        writer.close();
+        RwLockWriteGuard<Integer> w = rw.tryWrite();
+        assertNotNull(w);
+        w.close();
+    }
+
+    @Test
+    void withPermitTimeoutWhileRunningReturnsThePermit() {
+        TestScheduler scheduler = new TestScheduler();
+        Semaphore sem = new Semaphore(1);
+        TestSubscriber<Object> ts =
+                RxSync.withPermit(sem, Flowable.never())
+                        .timeout(1, TimeUnit.SECONDS, scheduler)
+                        .test();
+        assertEquals(0, sem.availablePermits());
+        scheduler.advanceTimeBy(1, TimeUnit.SECONDS);
+        ts.assertError(TimeoutException.class);
+        assertEquals(1, sem.availablePermits());
+    }
+
     // ---- Notify
 
     @Test
