@@ -43,6 +43,16 @@ import org.reactivestreams.Publisher;
  *   <li><b>Ownership</b>: a guard or permit emitted by a {@code Single} is the subscriber's to
  *       close. The {@code with*} forms close it for you when the inner publisher terminates or is
  *       cancelled.
+ *   <li><b>Timeouts</b>: a {@code timeout} (or {@code takeUntil}, {@code amb}) that fires on one
+ *       thread while the grant happens on another is an RxJava limitation for the {@code Single}
+ *       forms: such an operator marks itself done before it disposes its upstream and silently
+ *       drops a success that lands in between, and RxJava has no discard hook through which the
+ *       dropped guard could be closed. Disposal itself never loses a guard (this module decides the
+ *       race), and neither does a timeout on the same thread (a {@code TestScheduler}, or a timeout
+ *       on the granting thread). To combine a lock or permit with a timeout from another thread,
+ *       use {@link #withLock(Mutex, Function)}, {@link #withPermit(Semaphore, Publisher)} and the
+ *       like: the guard is never emitted, so nothing can drop it, and the timeout's cancellation
+ *       releases it.
  *   <li><b>Errors</b>: a {@code null} argument, or a permit count outside {@code 1..}{@link
  *       Semaphore#MAX_PERMITS}, throws at the call (assembly) with a message naming what was
  *       required and what was given. A runtime condition (a closed semaphore) is an {@code onError}

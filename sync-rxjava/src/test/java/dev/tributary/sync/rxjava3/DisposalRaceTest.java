@@ -6,19 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.sync.ClosedException;
+import dev.tributary.sync.Mpsc;
 import dev.tributary.sync.Mutex;
 import dev.tributary.sync.MutexGuard;
 import dev.tributary.sync.Notify;
+import dev.tributary.sync.OnceCell;
 import dev.tributary.sync.RwLock;
 import dev.tributary.sync.RwLockReadGuard;
 import dev.tributary.sync.RwLockWriteGuard;
 import dev.tributary.sync.Semaphore;
 import dev.tributary.sync.SemaphorePermit;
 import io.reactivex.rxjava3.core.Flowable;
+import io.reactivex.rxjava3.core.Single;
 import io.reactivex.rxjava3.disposables.Disposable;
 import io.reactivex.rxjava3.observers.TestObserver;
 import io.reactivex.rxjava3.schedulers.TestScheduler;
+import io.reactivex.rxjava3.subjects.SingleSubject;
 import io.reactivex.rxjava3.subscribers.TestSubscriber;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -58,16 +64,24 @@ class DisposalRaceTest {
         }
     }
 
+    /**
+     * A timeout on another thread racing the grant, through the form that owns the permit. (With
+     * {@code acquire(sem).timeout(...)} RxJava's own timeout operator may drop a permit emitted at
+     * the moment it fires; see the RxSync class javadoc.)
+     */
     @Test
-    void acquireTimeoutRacingRelease() {
+    void withPermitTimeoutRacingRelease() {
         Semaphore sem = new Semaphore(1);
         for (int i = 0; i < ROUNDS; i++) {
             TestScheduler scheduler = new TestScheduler();
             SemaphorePermit held = sem.tryAcquire();
-            TestObserver<SemaphorePermit> to =
-                    RxSync.acquire(sem).timeout(1, TimeUnit.SECONDS, scheduler).test();
+            TestSubscriber<Object> ts =
+                    RxSync.withPermit(sem, Flowable.never())
+                            .timeout(1, TimeUnit.SECONDS, scheduler)
+                            .test();
             Race.race(() -> scheduler.advanceTimeBy(1, TimeUnit.SECONDS), held::close);
-            to.values().forEach(SemaphorePermit::close);
+            scheduler.advanceTimeBy(1, TimeUnit.SECONDS); // the granted call times out too
+            ts.assertError(java.util.concurrent.TimeoutException.class);
             assertEquals(1, sem.availablePermits(), "iteration " + i);
             assertFalse(sem.hasQueuedWaiters(), "iteration " + i);
         }
@@ -168,6 +182,65 @@ class DisposalRaceTest {
                     delivered + cancelled + plugin.errors.size(),
                     "every round: delivered, withdrawn, or reported");
             plugin.causes().forEach(e -> assertTrue(e instanceof ClosedException, e.toString()));
+        }
+    }
+
+    @Test
+    void withLockTimeoutRacingUnlock() {
+        Mutex<Integer> m = new Mutex<>(0);
+        for (int i = 0; i < ROUNDS; i++) {
+            TestScheduler scheduler = new TestScheduler();
+            MutexGuard<Integer> held = m.tryLock();
+            TestSubscriber<Integer> ts =
+                    RxSync.withLock(m, g -> Flowable.<Integer>never())
+                            .timeout(1, TimeUnit.SECONDS, scheduler)
+                            .test();
+            Race.race(() -> scheduler.advanceTimeBy(1, TimeUnit.SECONDS), held::close);
+            scheduler.advanceTimeBy(1, TimeUnit.SECONDS);
+            assertFalse(m.isLocked(), "iteration " + i);
+        }
+    }
+
+    @Test
+    void getOrInitDisposedRacingItsInitLetsTheNextTry() {
+        for (int i = 0; i < ROUNDS; i++) {
+            OnceCell<String> cell = new OnceCell<>();
+            SingleSubject<String> init = SingleSubject.create();
+            TestObserver<String> first = RxSync.getOrInit(cell, () -> init).test();
+            TestObserver<String> second =
+                    RxSync.getOrInit(cell, () -> Single.just("second")).test();
+            Race.race(first::dispose, () -> init.onSuccess("first"));
+            // the init won (its value is stored for everyone) or was abandoned (the next tried)
+            second.assertValueCount(1);
+            assertEquals(cell.get(), second.values().get(0), "iteration " + i);
+            assertTrue(first.values().isEmpty() || first.values().get(0).equals("first"));
+        }
+    }
+
+    @Test
+    void sendAllDisposedRacingTheReceiverSendsAPrefixInOrder() {
+        for (int i = 0; i < ROUNDS; i++) {
+            Mpsc.Channel<Integer> ch = Mpsc.channel(1);
+            TestObserver<Void> to = RxChannels.sendAll(ch.sender(), Flowable.range(0, 10)).test();
+            List<Integer> got = new ArrayList<>();
+            Race.race(
+                    to::dispose,
+                    () -> {
+                        for (int k = 0; k < 3; k++) {
+                            Integer v = ch.receiver().tryRecv();
+                            if (v != null) {
+                                got.add(v);
+                            }
+                        }
+                    });
+            Integer v;
+            while ((v = ch.receiver().tryRecv()) != null) {
+                got.add(v);
+            }
+            for (int k = 0; k < got.size(); k++) {
+                assertEquals(k, got.get(k), "iteration " + i + ": " + got);
+            }
+            assertTrue(ch.sender().trySend(99), "iteration " + i + ": no send left waiting");
         }
     }
 }
