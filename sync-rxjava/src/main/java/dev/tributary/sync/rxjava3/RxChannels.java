@@ -40,6 +40,14 @@ import org.reactivestreams.Publisher;
  *       work should not run on that thread.
  * </ul>
  *
+ * <p><b>Operators that cancel on their own.</b> The receivers' sources take a message out of the
+ * channel only in the step that hands it to the downstream, so disposing never loses one; what the
+ * downstream does with a message handed to it is the downstream's. In particular a {@code timeout}
+ * (or {@code takeUntil}, {@code amb}) firing on one thread while a message is delivered on another
+ * drops that message: RxJava's operators mark themselves done before they cancel upstream and have
+ * no discard hook. A timeout on the delivering thread, a {@code TestScheduler}, or {@code take(n)}
+ * loses nothing.
+ *
  * <p>Receiving one message from an mpsc channel as a {@code Maybe} is deliberately absent: a
  * receive that wins the race against a disposal has taken the message out of the channel, and there
  * is no way to put it back. Use {@link #flowable(Mpsc.AbstractReceiver)} (which never takes a
