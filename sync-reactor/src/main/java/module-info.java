@@ -6,6 +6,8 @@
 module dev.tributary.sync.reactor {
     requires transitive dev.tributary.sync;
     requires transitive reactor.core;
+    // Optional: only TributaryBlockHoundIntegration uses it, and only where BlockHound is present.
+    requires static reactor.blockhound;
 
     exports dev.tributary.sync.reactor;
 }

@@ -2,12 +2,12 @@ package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
 import dev.tributary.sync.internal.FireChain;
+import dev.tributary.sync.internal.ShortLock;
 import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Lets a fixed number of parties wait until all of them have arrived: tokio's {@code Barrier}.
@@ -51,7 +51,7 @@ public final class Barrier {
      */
 
     private final int parties;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ShortLock lock = new ShortLock();
 
     /** Waiters of the current generation; guarded by {@code lock}. */
     private final WaiterList waiters = new WaiterList();

@@ -1,6 +1,7 @@
 package dev.tributary.sync;
 
 import dev.tributary.sync.internal.FireChain;
+import dev.tributary.sync.internal.ShortLock;
 import dev.tributary.sync.internal.Spin;
 import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Waiter;
@@ -10,7 +11,6 @@ import java.lang.invoke.VarHandle;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The state every handle of one {@link Broadcast} channel shares: the ring, the tail word, the
@@ -153,7 +153,7 @@ final class BroadcastShared<T> {
     /** Open weak sender handles. */
     volatile int weak;
 
-    final ReentrantLock lock = new ReentrantLock();
+    final ShortLock lock = new ShortLock();
 
     /** Receives waiting for a readable position; guarded by {@code lock}. */
     private WaiterList waiters = new WaiterList();

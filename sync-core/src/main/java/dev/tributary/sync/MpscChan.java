@@ -4,6 +4,7 @@ import dev.tributary.sync.internal.BatchSemaphore;
 import dev.tributary.sync.internal.ClaimFuture;
 import dev.tributary.sync.internal.FireChain;
 import dev.tributary.sync.internal.MpscQueue;
+import dev.tributary.sync.internal.ShortLock;
 import dev.tributary.sync.internal.Spin;
 import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Waiter;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.IntFunction;
@@ -123,7 +123,7 @@ final class MpscChan<T> {
     /** Receiver-confined: the reusable blocking waiter. */
     private MpscReceiveWaiter<T> blockingWaiter;
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ShortLock lock = new ShortLock();
 
     /** Futures of closed(); guarded by lock. */
     private final WaiterList closedWaiters = new WaiterList();

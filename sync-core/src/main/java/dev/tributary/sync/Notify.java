@@ -1,11 +1,11 @@
 package dev.tributary.sync;
 
 import dev.tributary.sync.internal.FireChain;
+import dev.tributary.sync.internal.ShortLock;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Notifies one waiting task, or all of them, of an event: tokio's {@code Notify}. It carries no
@@ -137,7 +137,7 @@ public final class Notify {
     /** calls &lt;&lt; 2 | EMPTY/WAITING/NOTIFIED; see the implementation overview. */
     private volatile long state;
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ShortLock lock = new ShortLock();
 
     /** Registered waiters, oldest first; guarded by {@code lock}. */
     private final WaiterList waiters = new WaiterList();

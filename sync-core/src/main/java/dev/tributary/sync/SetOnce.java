@@ -2,13 +2,13 @@ package dev.tributary.sync;
 
 import dev.tributary.sync.internal.BlockingCheck;
 import dev.tributary.sync.internal.FireChain;
+import dev.tributary.sync.internal.ShortLock;
 import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A thread-safe cell that is set once and can be awaited until then: tokio's {@code SetOnce}, an
@@ -52,7 +52,7 @@ public final class SetOnce<T> {
     /** Null until set; written once, under {@code lock}. */
     private volatile T value;
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ShortLock lock = new ShortLock();
 
     /** Guarded by {@code lock}. */
     private final WaiterList waiters = new WaiterList();

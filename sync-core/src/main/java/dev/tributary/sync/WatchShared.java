@@ -1,6 +1,7 @@
 package dev.tributary.sync;
 
 import dev.tributary.sync.internal.FireChain;
+import dev.tributary.sync.internal.ShortLock;
 import dev.tributary.sync.internal.StackSafeFuture;
 import dev.tributary.sync.internal.Waiter;
 import dev.tributary.sync.internal.WaiterList;
@@ -140,7 +141,7 @@ final class WatchShared<T> {
     private final ReentrantLock writeLock = new ReentrantLock();
 
     /** Guards both waiter lists. */
-    private final ReentrantLock waitLock = new ReentrantLock();
+    private final ShortLock waitLock = new ShortLock();
 
     /** Receivers waiting for a new version (ChangedWaiters); guarded by waitLock. */
     private final WaiterList waiters = new WaiterList();

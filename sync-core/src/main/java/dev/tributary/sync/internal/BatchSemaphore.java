@@ -92,7 +92,7 @@ public final class BatchSemaphore {
     /** permits &lt;&lt; 2 | WAITERS_BIT | CLOSED_BIT; see the implementation overview. */
     private volatile long state;
 
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ShortLock lock = new ShortLock();
 
     /** Guarded by {@code lock}. */
     private final WaiterList waiters = new WaiterList();

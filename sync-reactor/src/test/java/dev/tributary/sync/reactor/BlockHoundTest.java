@@ -19,13 +19,15 @@ import dev.tributary.sync.Watch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Disabled;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.blockhound.BlockingOperationError;
+import reactor.blockhound.integration.BlockHoundIntegration;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -272,13 +274,8 @@ class BlockHoundTest {
     }
 
     @Test
-    @Disabled(
-            "sync-core finding (see the module report): under contention, Mutex.lock() and the"
-                    + " other async acquisitions park a non-blocking thread in ReentrantLock.lock()"
-                    + " (BatchSemaphore.enqueue). Enable to reproduce.")
-    void syncCoreContendedLockParksANonBlockingThread() {
-        BlockHoundSupport.tolerateSyncCoreWaits = false;
-        try {
+    void contendedMutexLockOnParallelThreadsIsAllowedByTheIntegration() {
+        {
             Mutex<Integer> mutex = new Mutex<>(0);
             StepVerifier.create(
                             Flux.range(0, 20_000)
@@ -298,45 +295,70 @@ class BlockHoundTest {
                     .expectNext(20_000L)
                     .expectComplete()
                     .verify(WAIT);
-        } finally {
-            BlockHoundSupport.tolerateSyncCoreWaits = true;
         }
     }
 
     @Test
-    @Disabled(
-            "sync-core finding (see the module report): on a non-blocking thread, a broadcast"
-                    + " send (BroadcastShared.write) or receive (BroadcastShared.peek) spin-waits"
-                    + " with Thread.onSpinWait/yield (Spin.backOff) for a slot another thread is"
-                    + " in the middle of writing. Enable to reproduce.")
-    void syncCoreHalfWrittenSlotSpinWaitsOnANonBlockingThread() {
-        BlockHoundSupport.tolerateSyncCoreWaits = false;
+    void halfWrittenSlotSpinOnParallelThreadsIsAllowedByTheIntegration() {
+        // Four parallel threads send while a parallel thread receives: the receive (and the
+        // sends) may spin for a slot another sender is writing. With SKIP the receiver sees an
+        // unknown share of the 400,000 values; the stream ends when the sender closes.
+        Broadcast.Channel<Integer> ch = Broadcast.channel(1024);
+        Broadcast.Sender<Integer> tx = ch.sender();
+        Mono<Long> received =
+                ReactorChannels.flux(ch.receiver(), LagPolicy.SKIP)
+                        .publishOn(Schedulers.parallel(), 1)
+                        .count();
+        Mono<Long> sent =
+                Flux.range(0, 4)
+                        .parallel(4)
+                        .runOn(Schedulers.parallel())
+                        .doOnNext(
+                                p -> {
+                                    for (int i = 0; i < 100_000; i++) {
+                                        tx.send(i);
+                                    }
+                                })
+                        .sequential()
+                        .then(Mono.fromRunnable(tx::close))
+                        .thenReturn(400_000L);
+        StepVerifier.create(Mono.zip(received, sent))
+                .assertNext(
+                        t -> {
+                            assertTrue(t.getT1() > 0, "received " + t.getT1());
+                            assertTrue(t.getT1() <= t.getT2(), "received " + t.getT1());
+                        })
+                .expectComplete()
+                .verify(WAIT);
+    }
+
+    @Test
+    void theIntegrationIsRegisteredForServiceLoader() {
+        boolean found = false;
+        for (BlockHoundIntegration i : ServiceLoader.load(BlockHoundIntegration.class)) {
+            found |= i instanceof TributaryBlockHoundIntegration;
+        }
+        assertTrue(found, "META-INF/services must name TributaryBlockHoundIntegration");
+    }
+
+    @Test
+    void aPlainContendedLockIsStillReported() throws Exception {
+        // The allowance names ShortLock.lock only: any other park on a parallel thread is caught.
+        ReentrantLock plain = new ReentrantLock();
+        plain.lock();
         try {
-            Broadcast.Sender<Integer> tx = Broadcast.sender(1024);
-            Flux<Integer> flux = ReactorChannels.flux(tx, LagPolicy.SKIP);
             StepVerifier.create(
-                            Mono.zip(
-                                            flux.publishOn(Schedulers.parallel(), 1)
-                                                    .take(200_000)
-                                                    .count(),
-                                            Flux.range(0, 4)
-                                                    .parallel(4)
-                                                    .runOn(Schedulers.parallel())
-                                                    .doOnNext(
-                                                            p -> {
-                                                                for (int i = 0; i < 100_000; i++) {
-                                                                    tx.send(i);
-                                                                }
-                                                            })
-                                                    .sequential()
-                                                    .then(Mono.just(0L))
-                                                    .delaySubscription(Duration.ofMillis(50)))
-                                    .map(t -> t.getT1()))
-                    .expectNext(200_000L)
-                    .expectComplete()
+                            Mono.fromRunnable(
+                                            () -> {
+                                                plain.lock();
+                                                plain.unlock();
+                                            })
+                                    .subscribeOn(Schedulers.parallel()))
+                    .expectError(BlockingOperationError.class)
                     .verify(WAIT);
         } finally {
-            BlockHoundSupport.tolerateSyncCoreWaits = true;
+            plain.unlock();
         }
+        assertEquals(1, BlockHoundSupport.drain().size());
     }
 }
