@@ -27,3 +27,7 @@ MpscThroughput.async  impl=tributary-async,ReactorUnicast  producers=1  capacity
 
 # Jox (Java 21 class files): only on a JDK 21+ fork, with Tributary and ArrayBlockingQueue in the same run.
 MpscThroughput.blocking  impl=tributary,ArrayBlockingQueue,Jox  producers=1  capacity=16,1024  jdk=21
+
+# Second harness style (issue 14's rule: a gain must hold in both): fresh producer threads per batch of 200,000
+# boxed messages, consumer on the benchmark thread, 3 forks x 5 x 1 s (the class's own settings).
+MpscFreshThreads.batch  impl=tributary,ArrayBlockingQueue,JCToolsMpscBlocking  producers=1,4  capacity=1024
