@@ -35,6 +35,16 @@ import java.util.concurrent.locks.LockSupport;
  * try to cancel it, and if the cancel loses (the waiter was claimed) keep waiting for the fire,
  * which is then on its way, and set the interrupt status again. The caller withdraws a cancelled
  * waiter itself.
+ *
+ * <p>A queued {@code Waiter} (a sender waiting for capacity, a blocking acquire) first spins on its
+ * fire with the same budget ({@link #park(Parked, long, boolean)}): in a FIFO hand-off the waiter
+ * at the head is usually fired within microseconds, and a fire that finds it running saves both
+ * threads the park/unpark round. Measured on the mpsc blocking benchmark (JDK 17, 2 cores, 3 forks,
+ * ns per message, before / after): capacity 16, 1 producer 3,973 / 321 and 4 producers 3,144 / 658;
+ * capacity 1024, 4 producers 303 / 214 (long-lived producer threads) and 285 / 152 (fresh producer
+ * threads per batch); 1 producer unchanged within the error. The mpsc receiver's blocking receive
+ * parks without this spin: spinning there too measured worse for 1 producer (fresh threads, 2
+ * forks: 116 ± 46 / 201 ± 176 ns).
  */
 public final class Spin {
 
@@ -120,6 +130,25 @@ public final class Spin {
      *     {@link Parked#tryCancel()} (the caller withdraws the waiter)
      */
     public static int park(Parked waiter, long deadlineNanos) {
+        return park(waiter, deadlineNanos, false);
+    }
+
+    /**
+     * As {@link #park(Parked, long)}; with {@code spinFirst}, first re-checks {@link
+     * Parked#isFired()} with the default budget ({@link #backOff(int)}), so that a waiter fired
+     * within it never parks.
+     *
+     * @param waiter the published waiter; also the park blocker
+     * @param deadlineNanos a {@link System#nanoTime()} deadline, or {@code Long.MAX_VALUE} for none
+     * @param spinFirst whether to spin on the fire before the first park
+     * @return as {@link #park(Parked, long)}
+     */
+    public static int park(Parked waiter, long deadlineNanos, boolean spinFirst) {
+        if (spinFirst) {
+            for (int i = 0; i < BUDGET && !waiter.isFired(); i++) {
+                backOff(i);
+            }
+        }
         boolean interrupted = false;
         try {
             while (!waiter.isFired()) {

@@ -268,7 +268,7 @@ public abstract class Waiter<V> extends Trampoline.Task implements Spin.Parked {
      *     withdrawn)
      */
     public final V awaitBlocking(long deadlineNanos, V timedOut) throws InterruptedException {
-        switch (Spin.park(this, deadlineNanos)) {
+        switch (Spin.park(this, deadlineNanos, true)) {
             case Spin.INTERRUPTED:
                 withdraw();
                 throw new InterruptedException();
