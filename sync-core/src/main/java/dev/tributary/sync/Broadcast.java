@@ -318,7 +318,9 @@ public final class Broadcast {
          * @return true if this call closed the channel; false if it was closed already (the cause
          *     is then ignored)
          * @throws NullPointerException if {@code cause} is null
-         * @throws IllegalStateException if this handle was closed
+         * @throws IllegalStateException if this handle was closed; of two calls racing on one
+         *     handle, one closes and the other throws this (the handle is claimed before the
+         *     channel closes)
          */
         public boolean closeChannel(Throwable cause) {
             Objects.requireNonNull(cause, "cause must not be null");

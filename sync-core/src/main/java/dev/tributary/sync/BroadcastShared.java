@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * @param <T> the type of the values
  */
-final class BroadcastShared<T> {
+final class BroadcastShared<T> extends SenderCounts {
 
     /*
      * Implementation overview
@@ -101,7 +101,8 @@ final class BroadcastShared<T> {
      *   - Under `lock`: the waiter lists, and close's setting of CLOSED with its wake pass. The
      *     Sender.closed() waits need no Dekker argument: whenNoReceivers() re-checks the count
      *     under the lock that unsubscribe() takes after its decrement.
-     *   - strong and weak are counts changed by atomic read-modify-writes, read volatile.
+     *   - strong and weak (SenderCounts) are counts changed by atomic read-modify-writes, read
+     *     volatile.
      *
      * Sender.len(): tokio counts, per slot, the receivers still to read it. Here each receiver's
      * cursor is readable (release-written), and len = min(capacity, tail - min cursor) over the
@@ -146,12 +147,6 @@ final class BroadcastShared<T> {
 
     /** The cause of closeChannel, written under {@code lock} before CLOSED is set. */
     volatile Throwable closeCause;
-
-    /** Open strong sender handles. */
-    volatile int strong = 1;
-
-    /** Open weak sender handles. */
-    volatile int weak;
 
     final ShortLock lock = new ShortLock();
 
@@ -519,33 +514,9 @@ final class BroadcastShared<T> {
         return (tail & CLOSED) != 0;
     }
 
-    void addStrong() {
-        STRONG.getAndAdd(this, 1);
-    }
-
-    /** WeakSender.upgrade(): adds a strong handle unless none is left; true if it did. */
-    boolean tryAddStrong() {
-        for (int n = strong; n > 0; n = strong) {
-            if (STRONG.compareAndSet(this, n, n + 1)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A strong handle closed; the last one closes the channel. */
-    void dropStrong() {
-        if ((int) STRONG.getAndAdd(this, -1) == 1) {
-            close(null);
-        }
-    }
-
-    void addWeak() {
-        WEAK.getAndAdd(this, 1);
-    }
-
-    void dropWeak() {
-        WEAK.getAndAdd(this, -1);
+    @Override
+    void lastStrongClosed() {
+        close(null);
     }
 
     /** For the handles' toString. */
@@ -562,8 +533,6 @@ final class BroadcastShared<T> {
 
     // VarHandle mechanics
     private static final VarHandle TAIL;
-    private static final VarHandle STRONG;
-    private static final VarHandle WEAK;
     private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle VAL = MethodHandles.arrayElementVarHandle(Object[].class);
 
@@ -571,8 +540,6 @@ final class BroadcastShared<T> {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             TAIL = l.findVarHandle(BroadcastShared.class, "tail", long.class);
-            STRONG = l.findVarHandle(BroadcastShared.class, "strong", int.class);
-            WEAK = l.findVarHandle(BroadcastShared.class, "weak", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

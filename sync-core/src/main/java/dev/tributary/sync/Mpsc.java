@@ -255,7 +255,9 @@ public final class Mpsc {
          * @return true if this call closed the channel; false if it was already closed ({@code
          *     cause} is then ignored)
          * @throws NullPointerException if {@code cause} is null
-         * @throws IllegalStateException if this handle was closed
+         * @throws IllegalStateException if this handle was closed; of two calls racing on one
+         *     handle, one closes and the other throws this (the handle is claimed before the
+         *     channel closes)
          */
         public boolean closeChannel(Throwable cause) {
             Objects.requireNonNull(cause, "cause must not be null");
@@ -992,7 +994,7 @@ public final class Mpsc {
         /** upgrade(): the channel if a strong handle was counted, null once none is left. */
         final MpscChan<T> tryUpgrade() {
             checkOpen();
-            return chan.tryUpgrade() ? chan : null;
+            return chan.tryAddStrong() ? chan : null;
         }
 
         /** clone(): checks this handle, counts a new weak one, and returns the channel. */

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  *
  * @param <T> the element type
  */
-final class MpscChan<T> {
+final class MpscChan<T> extends SenderCounts {
 
     /*
      * Implementation overview
@@ -116,9 +116,6 @@ final class MpscChan<T> {
 
     /** Null while open; then the cause or NO_CAUSE. Written once, by CAS, before closing. */
     private volatile Object closeCause;
-
-    volatile int strong = 1;
-    volatile int weak;
 
     /** Receiver-confined: the reusable blocking waiter. */
     private MpscReceiveWaiter<T> blockingWaiter;
@@ -233,36 +230,11 @@ final class MpscChan<T> {
         }
     }
 
-    // --- handle counts ---
+    // --- handle counts (SenderCounts) ---
 
-    void addStrong() {
-        STRONG.getAndAdd(this, 1);
-    }
-
-    boolean tryUpgrade() {
-        for (; ; ) {
-            int s = strong;
-            if (s == 0) {
-                return false;
-            }
-            if (STRONG.compareAndSet(this, s, s + 1)) {
-                return true;
-            }
-        }
-    }
-
-    void dropStrong() {
-        if ((int) STRONG.getAndAdd(this, -1) == 1) {
-            close(null);
-        }
-    }
-
-    void addWeak() {
-        WEAK.getAndAdd(this, 1);
-    }
-
-    void dropWeak() {
-        WEAK.getAndAdd(this, -1);
+    @Override
+    void lastStrongClosed() {
+        close(null);
     }
 
     // --- sending ---
@@ -757,16 +729,12 @@ final class MpscChan<T> {
     // VarHandle mechanics
     private static final VarHandle RX;
     private static final VarHandle CAUSE;
-    private static final VarHandle STRONG;
-    private static final VarHandle WEAK;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             RX = l.findVarHandle(MpscChan.class, "rx", MpscReceiveWaiter.class);
             CAUSE = l.findVarHandle(MpscChan.class, "closeCause", Object.class);
-            STRONG = l.findVarHandle(MpscChan.class, "strong", int.class);
-            WEAK = l.findVarHandle(MpscChan.class, "weak", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

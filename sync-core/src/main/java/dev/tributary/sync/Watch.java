@@ -404,8 +404,9 @@ public final class Watch {
          * @return true if this call closed the channel; false if it was already closed (the cause
          *     is then ignored)
          * @throws NullPointerException if {@code cause} is null
-         * @throws IllegalStateException if this handle was closed, or if called from inside a
-         *     modify function of this channel
+         * @throws IllegalStateException if this handle was closed; of two calls racing on one
+         *     handle, one closes and the other throws this (the handle is claimed before the
+         *     channel closes), or if called from inside a modify function of this channel
          */
         public boolean closeChannel(Throwable cause) {
             Objects.requireNonNull(cause, "cause must not be null");

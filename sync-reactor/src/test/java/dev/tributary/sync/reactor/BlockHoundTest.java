@@ -50,6 +50,7 @@ class BlockHoundTest {
         StepVerifier.create(
                         Mono.fromCallable(
                                         () -> {
+                                            // The blocking call BlockHound must catch, not a wait.
                                             Thread.sleep(1);
                                             return 1;
                                         })
