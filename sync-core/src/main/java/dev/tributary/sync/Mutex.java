@@ -45,18 +45,22 @@ import java.util.function.IntFunction;
  */
 public final class Mutex<T> {
 
-    /* Implementation overview: a BatchSemaphore with one permit. Holding the permit is holding the
-     * lock; a MutexGuard owns it and returns it exactly once (CAS in MutexGuard.close). The value
+    /* Implementation overview: a stamped BatchSemaphore with one permit. Holding the permit is
+     * holding the lock; every hold has a stamp, the core's generation when it began, and its
+     * MutexGuard returns it exactly once: releaseHold(stamp) succeeds only while that hold is the
+     * current one, in the same CAS that frees the permit, so the guard needs no atomic flag of its
+     * own (and, not being the target of any CAS, can be scalar-replaced when it does not escape:
+     * tryLock + close allocates nothing then). The value
      * is a plain field: only the permit holder reads or writes it, and the hand-over of the permit
      * (the core's state CAS, or its lock and the waiter's completion) orders one holder's writes
      * before the next holder's reads. The core is never closed. */
 
     private final BatchSemaphore core =
-            new BatchSemaphore(
-                    1,
+            BatchSemaphore.stampedExclusive(
                     () -> new IllegalStateException("a Mutex is never closed, but its core was"));
 
-    private final IntFunction<MutexGuard<T>> grant = n -> new MutexGuard<>(this);
+    /** Builds the guard of a hold that just began: the core's generation is that hold's stamp. */
+    private final IntFunction<MutexGuard<T>> grant = n -> new MutexGuard<>(this, core.generation());
 
     /** The protected value; plain, accessed only by the permit holder (see the overview). */
     T value;
@@ -102,7 +106,9 @@ public final class Mutex<T> {
      * @return the guard, or null if the lock is held or anyone is waiting for it
      */
     public MutexGuard<T> tryLock() {
-        return core.tryAcquire(1) == BatchSemaphore.TRY_ACQUIRED ? new MutexGuard<>(this) : null;
+        return core.tryAcquire(1) == BatchSemaphore.TRY_ACQUIRED
+                ? new MutexGuard<>(this, core.generation())
+                : null;
     }
 
     /**
@@ -199,8 +205,13 @@ public final class Mutex<T> {
     }
 
     /** Returns the permit held by a {@link MutexGuard}; never fails. */
-    void unlock() {
-        core.release(1);
+    /**
+     * Ends the hold stamped {@code stamp}: the lock goes to the first waiter or becomes free.
+     *
+     * @return false if that hold had already ended (nothing changed)
+     */
+    boolean unlock(int stamp) {
+        return core.releaseHold(stamp);
     }
 
     /**

@@ -1,8 +1,5 @@
 package dev.tributary.sync;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
  * The lock of a {@link Mutex}, held until {@link #close()}; the only way to read or write the
  * protected value. tokio's {@code MutexGuard} and {@code OwnedMutexGuard} in one type (Java has no
@@ -18,11 +15,19 @@ import java.lang.invoke.VarHandle;
 public final class MutexGuard<T> implements AutoCloseable {
     private final Mutex<T> mutex;
 
-    /** 0 while held, 1 once closed; set by CAS so that exactly one close releases. */
-    private volatile int closed;
+    /** The stamp of the hold this guard ends (the core's generation when it began). */
+    private final int stamp;
 
-    MutexGuard(Mutex<T> mutex) {
+    /**
+     * Set by the first close on this thread, so that a second close fails without touching the
+     * core. Plain: racing closes are decided by the core ({@link Mutex#unlock(int)} succeeds for
+     * one of them), and a guard is used by one thread at a time otherwise.
+     */
+    private boolean closed;
+
+    MutexGuard(Mutex<T> mutex, int stamp) {
         this.mutex = mutex;
+        this.stamp = stamp;
     }
 
     /**
@@ -64,15 +69,16 @@ public final class MutexGuard<T> implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!CLOSED.compareAndSet(this, 0, 1)) {
+        boolean first = !closed;
+        closed = true;
+        if (!first || !mutex.unlock(stamp)) { // the core's CAS or lock: release to the next holder
             throw new IllegalStateException(
                     "MutexGuard already released: close() requires an unreleased guard");
         }
-        mutex.unlock(); // release; the core's CAS or lock pairs with the next holder's acquire
     }
 
     private void checkOpen(String op) {
-        if (closed != 0) {
+        if (closed) {
             throw new IllegalStateException(
                     op + " requires an unreleased MutexGuard but it was closed");
         }
@@ -86,17 +92,6 @@ public final class MutexGuard<T> implements AutoCloseable {
      */
     @Override
     public String toString() {
-        return "MutexGuard[" + (closed != 0 ? "released" : String.valueOf(mutex.value)) + "]";
-    }
-
-    // VarHandle mechanics
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(MutexGuard.class, "closed", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        return "MutexGuard[" + (closed ? "released" : String.valueOf(mutex.value)) + "]";
     }
 }

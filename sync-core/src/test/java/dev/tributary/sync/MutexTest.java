@@ -236,6 +236,40 @@ class MutexTest {
         }
     }
 
+    /**
+     * Racing closes of one guard while a waiter is queued: the release goes through the waiter
+     * queue (the slow path), exactly one close hands the lock to the waiter, and the other fails
+     * without releasing the waiter's hold.
+     */
+    @Test
+    void concurrentCloseWithAWaiterHandsOverOnce() throws Exception {
+        Mutex<Integer> m = new Mutex<>(0);
+        for (int i = 0; i < 2_000; i++) {
+            MutexGuard<Integer> g = m.tryLock();
+            assertNotNull(g, "iteration " + i);
+            CompletableFuture<MutexGuard<Integer>> next = m.lock();
+            assertFalse(next.isDone());
+            AtomicInteger failures = new AtomicInteger();
+            Runnable close =
+                    () -> {
+                        try {
+                            g.close();
+                        } catch (IllegalStateException expected) {
+                            failures.incrementAndGet();
+                        }
+                    };
+            Race.race(close, close);
+            assertEquals(1, failures.get(), "exactly one close releases, iteration " + i);
+            MutexGuard<Integer> held = next.getNow(null);
+            assertNotNull(held, "the waiter got the lock, iteration " + i);
+            assertNull(m.tryLock(), "the failed close did not release the waiter's hold");
+            assertThrows(IllegalStateException.class, g::close);
+            assertTrue(m.isLocked());
+            held.close();
+            assertFalse(m.isLocked());
+        }
+    }
+
     // ---- fairness ----
 
     @Test

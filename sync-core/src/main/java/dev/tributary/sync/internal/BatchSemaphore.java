@@ -17,9 +17,14 @@ import java.util.function.Supplier;
  *
  * <h2>Implementation overview</h2>
  *
- * <p><b>State.</b> One volatile {@code long state = permits << 2 | WAITERS_BIT | CLOSED_BIT} (bit
- * 1, bit 0). {@code permits} is the number of free permits; {@code WAITERS_BIT} is set exactly
- * while the waiter queue is non-empty; {@code CLOSED_BIT} is set once, by {@link #close()}.
+ * <p><b>State.</b> One volatile {@code long state = generation << 32 | permits << 2 | WAITERS_BIT |
+ * CLOSED_BIT} (bits 32..63, 2..31, 1, 0). {@code permits} is the number of free permits; {@code
+ * WAITERS_BIT} is set exactly while the waiter queue is non-empty; {@code CLOSED_BIT} is set once,
+ * by {@link #close()}. {@code generation} stays 0 unless the core is <em>stamped</em> (a {@code
+ * Mutex}'s): then every completed acquisition adds one to it, in the CAS that takes the permit or,
+ * for a queued waiter, under the lock just before its grant is built, so that while a caller holds
+ * the single permit the generation names that hold and {@link #releaseHold(int)} can release it
+ * exactly once without a flag of its own.
  *
  * <p><b>Invariants.</b> (1) {@code WAITERS_BIT} is only set or cleared under {@code lock}, and it
  * is set iff the queue is non-empty. (2) While {@code WAITERS_BIT} is set, {@code permits == 0}:
@@ -87,6 +92,15 @@ public final class BatchSemaphore {
 
     private static final long CLOSED_BIT = 1L;
     private static final long WAITERS_BIT = 2L;
+
+    /** The permits field, bits 2..31 (MAX_PERMITS needs 28 of them). */
+    private static final long PERMITS_MASK = 0xFFFF_FFFCL;
+
+    private static final int GEN_SHIFT = 32;
+
+    /** One step of the generation, bits 32..63 (wrapping). */
+    private static final long GEN_ONE = 1L << GEN_SHIFT;
+
     private static final int SHIFT = 2;
 
     /** permits &lt;&lt; 2 | WAITERS_BIT | CLOSED_BIT; see the implementation overview. */
@@ -101,6 +115,9 @@ public final class BatchSemaphore {
 
     /** Null, or run after a release into a closed core (see the three-argument constructor). */
     private final Runnable afterReleaseWhenClosed;
+
+    /** {@link #GEN_ONE} for a stamped core, else 0: what each completed acquisition adds. */
+    private final long genStep;
 
     /**
      * Creates a semaphore core.
@@ -125,10 +142,89 @@ public final class BatchSemaphore {
             int permits,
             Supplier<? extends RuntimeException> closedError,
             Runnable afterReleaseWhenClosed) {
+        this(permits, closedError, afterReleaseWhenClosed, false);
+    }
+
+    private BatchSemaphore(
+            int permits,
+            Supplier<? extends RuntimeException> closedError,
+            Runnable afterReleaseWhenClosed,
+            boolean stamped) {
         checkPermits(permits, "permits");
         this.closedError = closedError;
         this.afterReleaseWhenClosed = afterReleaseWhenClosed;
+        this.genStep = stamped ? GEN_ONE : 0L;
         this.state = (long) permits << SHIFT;
+    }
+
+    /**
+     * Creates a stamped core of one permit, for an exclusive lock whose holds are released through
+     * {@link #releaseHold(int)}: each completed acquisition advances {@link #generation()}.
+     *
+     * @param closedError makes the exception each waiter receives when the core is closed
+     * @return a core with one free permit
+     */
+    public static BatchSemaphore stampedExclusive(
+            Supplier<? extends RuntimeException> closedError) {
+        return new BatchSemaphore(1, closedError, null, true);
+    }
+
+    private static long permitsOf(long s) {
+        return (s & PERMITS_MASK) >>> SHIFT;
+    }
+
+    /**
+     * Returns the generation of a stamped core: the number of acquisitions completed so far, mod
+     * 2<sup>32</sup> (always 0 for an unstamped core). While the caller holds the single permit of
+     * a {@link #stampedExclusive stamped exclusive} core the value cannot change, so a grant built
+     * then ({@code onGrant}, or right after a successful {@link #tryAcquire(int)}) reads the stamp
+     * of its own hold.
+     *
+     * @return the generation
+     */
+    public int generation() {
+        return (int) (state >>> GEN_SHIFT);
+    }
+
+    /**
+     * Releases the hold stamped {@code gen} of a {@link #stampedExclusive stamped exclusive} core,
+     * exactly once: the permit goes to the first queued waiter, or becomes free. Racing calls with
+     * the same stamp release once; every other call, and any call after that hold ended, returns
+     * false and changes nothing. (A stamp repeats after 2<sup>32</sup> acquisitions; a call with a
+     * stamp that old is not detected.)
+     *
+     * @param gen the {@link #generation()} read while the hold began
+     * @return true if this call released the hold
+     */
+    public boolean releaseHold(int gen) {
+        for (; ; ) {
+            long s = state;
+            if ((int) (s >>> GEN_SHIFT) != gen || (s & PERMITS_MASK) != 0) {
+                return false; // that hold already ended: the permit is free or held again
+            }
+            if ((s & WAITERS_BIT) == 0) {
+                if (STATE.compareAndSet(this, s, s + (1L << SHIFT))) { // release, as release(1)
+                    return true;
+                }
+                continue;
+            }
+            FireChain chain = new FireChain();
+            lock.lock();
+            try {
+                long t = state;
+                if ((int) (t >>> GEN_SHIFT) != gen || (t & PERMITS_MASK) != 0) {
+                    return false;
+                }
+                if ((t & WAITERS_BIT) == 0) {
+                    continue; // the queue emptied meanwhile: take the fast path again
+                }
+                assignLocked(1, chain);
+            } finally {
+                lock.unlock();
+            }
+            chain.fireAll();
+            return true;
+        }
     }
 
     /**
@@ -147,7 +243,7 @@ public final class BatchSemaphore {
 
     /** Returns the number of free permits (0 while anyone is queued). For monitoring. */
     public int availablePermits() {
-        return (int) Math.min(Integer.MAX_VALUE, state >>> SHIFT);
+        return (int) permitsOf(state);
     }
 
     /** Returns true once {@link #close()} was called. */
@@ -181,10 +277,10 @@ public final class BatchSemaphore {
             if (n == 0) {
                 return TRY_ACQUIRED;
             }
-            if ((s & WAITERS_BIT) != 0 || (s >>> SHIFT) < n) {
+            if ((s & WAITERS_BIT) != 0 || permitsOf(s) < n) {
                 return TRY_NO_PERMITS;
             }
-            if (STATE.compareAndSet(this, s, s - need)) {
+            if (STATE.compareAndSet(this, s, s - need + genStep)) {
                 return TRY_ACQUIRED;
             }
         }
@@ -260,9 +356,9 @@ public final class BatchSemaphore {
                 if ((s & CLOSED_BIT) != 0) {
                     return TRY_CLOSED;
                 }
-                long free = s >>> SHIFT; // 0 whenever WAITERS_BIT is set (invariant 2)
+                long free = permitsOf(s); // 0 whenever WAITERS_BIT is set (invariant 2)
                 if ((s & WAITERS_BIT) == 0 && free >= n) {
-                    if (STATE.compareAndSet(this, s, s - ((long) n << SHIFT))) {
+                    if (STATE.compareAndSet(this, s, s - ((long) n << SHIFT) + genStep)) {
                         return TRY_ACQUIRED;
                     }
                     continue;
@@ -308,7 +404,7 @@ public final class BatchSemaphore {
         for (; ; ) {
             long s = state;
             if ((s & WAITERS_BIT) == 0) {
-                long free = s >>> SHIFT;
+                long free = permitsOf(s);
                 if (checked && free + n > MAX_PERMITS) {
                     throw new IllegalArgumentException(
                             "permits after adding must not exceed MAX_PERMITS ("
@@ -363,6 +459,9 @@ public final class BatchSemaphore {
             }
             waiters.remove(w);
             if (w.tryClaim()) {
+                if (genStep != 0) {
+                    STATE.getAndAdd(this, genStep); // before the grant reads its stamp
+                }
                 w.grant();
                 chain.add(w);
             } else {
@@ -402,7 +501,7 @@ public final class BatchSemaphore {
     public int forgetPermits(int n) {
         for (; ; ) {
             long s = state;
-            long take = Math.min(s >>> SHIFT, n);
+            long take = Math.min(permitsOf(s), n);
             if (take == 0 || STATE.compareAndSet(this, s, s - (take << SHIFT))) {
                 return (int) take;
             }
@@ -443,7 +542,7 @@ public final class BatchSemaphore {
     public String toString() {
         long s = state;
         return "BatchSemaphore[permits="
-                + (s >>> SHIFT)
+                + permitsOf(s)
                 + ((s & WAITERS_BIT) != 0 ? ", waiters" : "")
                 + ((s & CLOSED_BIT) != 0 ? ", closed" : "")
                 + "]";
