@@ -10,7 +10,8 @@ import java.lang.invoke.VarHandle;
  *
  * <ul>
  *   <li><b>Producers</b>: any number, concurrently; {@link #push(Object)} is lock-free (one
- *       fetch-and-add, one bitwise-or; a CAS when it links or advances a block).
+ *       fetch-and-add for the position, one that sets the slot's ready bit; a CAS when it links or
+ *       advances a block).
  *   <li><b>Consumer</b>: one at a time. The consumer methods ({@link #poll()}, {@link
  *       #relaxedPoll()}) must not run concurrently with each other; the role may move between
  *       threads only through a happens-before edge (the channel hands it over with a CAS on its
@@ -25,8 +26,8 @@ import java.lang.invoke.VarHandle;
  * <p><b>Positions.</b> Every element gets a position from {@code tailPosition.getAndAdd(1)}. Block
  * {@code b} holds positions {@code b.start .. b.start + blockSize - 1} ({@code blockSize} is a
  * power of two, 32 by default) in {@code b.slots}. Bit {@code i} of {@code b.ready} is set (a
- * volatile bitwise-or, which releases the plain slot write) once slot {@code i} holds its element;
- * bit {@code RELEASED} is set once no producer can reach the block any more (below).
+ * volatile add of the clear bit, which releases the plain slot write) once slot {@code i} holds its
+ * element; bit {@code RELEASED} is set once no producer can reach the block any more (below).
  *
  * <p><b>Producers.</b> After taking position {@code p}, a producer walks from {@code tailBlock} to
  * the block that starts at {@code p & ~(blockSize - 1)}, appending a new block (CAS on {@code
@@ -53,14 +54,14 @@ import java.lang.invoke.VarHandle;
  * while the push at the head is in progress; the channel then relies on that producer's wake-up.
  *
  * <p><b>Access modes.</b> Acquire/release is enough inside the queue: the slot write is a plain
- * store released by the volatile bitwise-or on {@code ready}, which the consumer's read of {@code
- * ready} acquires; {@code next}, {@code tailBlock} and the recycled block's {@code start} are
- * published by release CASes and read with acquire; {@code head} and {@code headBlock} are release
- * stores. One access needs sequential consistency, for the channel above: the bitwise-or on {@code
- * ready} is a full volatile read-modify-write, so that the producer's following volatile read of
- * the channel's receiver waiter cannot be reordered before it (the producer's half of the Dekker
- * sleep/wake re-check; the receiver publishes its waiter with a volatile write, then reads {@code
- * ready} through {@link #readyAtHead()}).
+ * store released by the volatile add on {@code ready}, which the consumer's read of {@code ready}
+ * acquires; {@code next}, {@code tailBlock} and the recycled block's {@code start} are published by
+ * release CASes and read with acquire; {@code head} and {@code headBlock} are release stores. One
+ * access needs sequential consistency, for the channel above: the add on {@code ready} is a full
+ * volatile read-modify-write, so that the producer's following volatile read of the channel's
+ * receiver waiter cannot be reordered before it (the producer's half of the Dekker sleep/wake
+ * re-check; the receiver publishes its waiter with a volatile write, then reads {@code ready}
+ * through {@link #readyAtHead()}).
  *
  * <p><b>Progress.</b> push is lock-free; relaxedPoll is wait-free; poll blocks (spins, then yields:
  * {@link Spin#backOff(int, int)}) only while a producer is between its fetch-and-add and its slot
@@ -71,7 +72,7 @@ import java.lang.invoke.VarHandle;
  *
  * @param <T> the element type
  */
-public final class MpscQueue<T> {
+public final class MpscQueue<T> extends MpscQueueLayout.TailPad {
 
     private static final int DEFAULT_BLOCK_SHIFT = 5;
     private static final int DEFAULT_SPARE_BLOCKS = 32;
@@ -88,7 +89,10 @@ public final class MpscQueue<T> {
         /** The next block; CAS from null by the producer or consumer that links one. */
         volatile Block next;
 
-        /** Ready bits (one per slot) and RELEASED; only set by bitwise-or until recycled. */
+        /**
+         * Ready bits (one per slot) and RELEASED; each set once (by an add of the clear bit, or a
+         * bitwise-or) until recycled.
+         */
         volatile long ready;
 
         /** tailPosition when the block was released; written before RELEASED is set. */
@@ -105,19 +109,8 @@ public final class MpscQueue<T> {
     private final int blockSize;
     private final long allReady;
 
-    // Producer side.
-    private volatile long tailPosition;
-    private volatile Block tailBlock;
-
-    // Consumer side: written by the consumer only (release stores), read by anyone (acquire).
-    private volatile long head;
-    private volatile Block headBlock;
-
-    /** Oldest block not yet recycled; consumer-confined, plain. */
-    private Block freeHead;
-
-    /** The block the consumer appended last when recycling (a hint); consumer-confined, plain. */
-    private Block lastRecycled;
+    // The producers' fields (tailPosition, tailBlock) and the consumer's (head, headBlock,
+    // freeHead, lastRecycled) are declared in MpscQueueLayout, each group on lines of its own.
 
     /** At most this many recycled blocks wait beyond the tail block; the rest go to the GC. */
     private final int maxSpareBlocks;
@@ -186,11 +179,14 @@ public final class MpscQueue<T> {
         long p = (long) TAIL_POSITION.getAndAdd(this, 1L);
         Block b = findBlock(p);
         int i = (int) (p & (blockSize - 1));
-        SLOTS.set(b.slots, i, value); // plain; released by the bitwise-or below
-        // Volatile read-modify-write: releases the slot write (pairs with the read of ready in
-        // relaxedPoll) and, sequentially consistent, orders it before the caller's volatile read
-        // of the receiver waiter (Dekker).
-        READY.getAndBitwiseOr(b, 1L << i);
+        SLOTS.set(b.slots, i, value); // plain; released by the add below
+        // Sets bit i, which is clear: only this push owns position p, and a block's ready word is
+        // reset only when it is recycled, after every slot was taken. So an add is the bitwise-or
+        // and compiles to one lock xadd, where getAndBitwiseOr is a CAS loop that fails whenever
+        // another producer sets its bit meanwhile. Volatile read-modify-write: releases the slot
+        // write (pairs with the read of ready in relaxedPoll) and, sequentially consistent, orders
+        // it before the caller's volatile read of the receiver waiter (Dekker).
+        READY.getAndAdd(b, 1L << i);
     }
 
     private Block findBlock(long p) {
@@ -249,7 +245,7 @@ public final class MpscQueue<T> {
         }
         reclaim(b, h);
         int i = (int) (h & (blockSize - 1));
-        if ((b.ready & (1L << i)) == 0) { // acquire; pairs with push's bitwise-or
+        if ((b.ready & (1L << i)) == 0) { // acquire; pairs with push's add
             return null;
         }
         Object v = SLOTS.get(b.slots, i);
@@ -377,10 +373,12 @@ public final class MpscQueue<T> {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            TAIL_POSITION = l.findVarHandle(MpscQueue.class, "tailPosition", long.class);
-            TAIL_BLOCK = l.findVarHandle(MpscQueue.class, "tailBlock", Block.class);
-            HEAD = l.findVarHandle(MpscQueue.class, "head", long.class);
-            HEAD_BLOCK = l.findVarHandle(MpscQueue.class, "headBlock", Block.class);
+            Class<?> producer = MpscQueueLayout.ProducerFields.class;
+            Class<?> consumer = MpscQueueLayout.ConsumerFields.class;
+            TAIL_POSITION = l.findVarHandle(producer, "tailPosition", long.class);
+            TAIL_BLOCK = l.findVarHandle(producer, "tailBlock", Block.class);
+            HEAD = l.findVarHandle(consumer, "head", long.class);
+            HEAD_BLOCK = l.findVarHandle(consumer, "headBlock", Block.class);
             NEXT = l.findVarHandle(Block.class, "next", Block.class);
             READY = l.findVarHandle(Block.class, "ready", long.class);
         } catch (ReflectiveOperationException e) {
