@@ -219,6 +219,19 @@ public final class Broadcast {
         }
 
         /**
+         * Returns how many values the receivers of this channel have missed by lagging, in all,
+         * since it was created: the sum of the {@link LaggedException#missed()} counts that took
+         * effect (a receiver's cursor jumped over overwritten values; through a publisher view with
+         * either {@link LagPolicy} too). An async {@code recv} that fails with a lag is counted
+         * when that receiver next receives. For monitoring; beyond tokio, which has no such method.
+         *
+         * @return the total of missed values, never decreasing
+         */
+        public long laggedCount() {
+            return shared.laggedTotal();
+        }
+
+        /**
          * Waits until the receiver count is 0: tokio's {@code Sender::closed}. Completes at once if
          * there are no receivers now. Once complete it stays complete, even if a receiver is
          * subscribed later (call again to wait for that one).

@@ -227,6 +227,9 @@ final class BroadcastCursor<T> {
                 if (GUARD.compareAndSet(this, s, BUSY)) {
                     RecvWait<?> w = (RecvWait<?>) s;
                     if (w.tookEffect()) {
+                        if (w.outcome instanceof LaggedException) {
+                            shared.countLag(((LaggedException) w.outcome).missed());
+                        }
                         setNext(w.nextAfter);
                     }
                     return;
@@ -251,6 +254,7 @@ final class BroadcastCursor<T> {
         }
         if (r instanceof LaggedException) {
             LaggedException e = (LaggedException) r;
+            shared.countLag(e.missed());
             setNext(add(q, e.missed()));
             throw e;
         }

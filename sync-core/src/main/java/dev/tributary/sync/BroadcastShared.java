@@ -148,6 +148,12 @@ final class BroadcastShared<T> extends SenderCounts {
     /** The cause of closeChannel, written under {@code lock} before CLOSED is set. */
     volatile Throwable closeCause;
 
+    /**
+     * Values skipped by lagging receivers in all, since creation: added to (fetch-and-add) only
+     * when a receiver's cursor jumps over overwritten values, so it costs nothing on the hot path.
+     */
+    private volatile long laggedTotal;
+
     final ShortLock lock = new ShortLock();
 
     /** Receives waiting for a readable position; guarded by {@code lock}. */
@@ -434,6 +440,15 @@ final class BroadcastShared<T> extends SenderCounts {
         return rxCount(tail);
     }
 
+    /** Counts a lag that took effect: a receiver's cursor skipped {@code missed} values. */
+    void countLag(long missed) {
+        LAGGED_TOTAL.getAndAdd(this, missed);
+    }
+
+    long laggedTotal() {
+        return laggedTotal;
+    }
+
     /** Sender.closed(): a future that completes once the receiver count is 0. */
     CompletableFuture<Void> whenNoReceivers() {
         if (rxCount(tail) == 0) {
@@ -533,6 +548,7 @@ final class BroadcastShared<T> extends SenderCounts {
 
     // VarHandle mechanics
     private static final VarHandle TAIL;
+    private static final VarHandle LAGGED_TOTAL;
     private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle VAL = MethodHandles.arrayElementVarHandle(Object[].class);
 
@@ -540,6 +556,7 @@ final class BroadcastShared<T> extends SenderCounts {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             TAIL = l.findVarHandle(BroadcastShared.class, "tail", long.class);
+            LAGGED_TOTAL = l.findVarHandle(BroadcastShared.class, "laggedTotal", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

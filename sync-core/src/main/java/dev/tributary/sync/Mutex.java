@@ -199,6 +199,17 @@ public final class Mutex<T> {
         return core.availablePermits() == 0;
     }
 
+    /**
+     * Returns the number of lock requests waiting right now (async, blocking and timed ones alike;
+     * a withdrawn one no longer counts). For monitoring, not for synchronization control: the
+     * answer may be stale by the time it is returned. Beyond tokio, which has no such method.
+     *
+     * @return the number of queued lock requests
+     */
+    public int waiterCount() {
+        return core.waiterCount();
+    }
+
     /** Returns true if any waiter is queued. For tests and monitoring. */
     boolean hasQueuedWaiters() {
         return core.hasQueuedWaiters();

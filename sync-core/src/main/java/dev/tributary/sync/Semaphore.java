@@ -64,6 +64,18 @@ public final class Semaphore {
     }
 
     /**
+     * Returns the number of acquisitions waiting for permits right now (async, blocking and timed
+     * ones alike; a withdrawn one no longer counts). For monitoring, not for synchronization
+     * control: like {@link java.util.concurrent.Semaphore#getQueueLength()}, the answer may be
+     * stale by the time it is returned. Beyond tokio, which has no such method.
+     *
+     * @return the number of queued acquisitions
+     */
+    public int waiterCount() {
+        return core.waiterCount();
+    }
+
+    /**
      * Returns true if any acquisition, async or blocking, is queued. For monitoring, not for
      * synchronization control (like {@code java.util.concurrent.Semaphore.hasQueuedThreads()}).
      *

@@ -256,6 +256,24 @@ public final class BatchSemaphore {
         return (state & WAITERS_BIT) != 0;
     }
 
+    /**
+     * Returns the number of queued waiters, read under the lock (a snapshot: it may be stale once
+     * returned). For monitoring; 0 without taking the lock when nobody is queued.
+     *
+     * @return the number of acquisitions waiting
+     */
+    public int waiterCount() {
+        if ((state & WAITERS_BIT) == 0) {
+            return 0;
+        }
+        lock.lock();
+        try {
+            return waiters.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Returns the exception a closed core reports. */
     public RuntimeException closedError() {
         return closedError.get();
