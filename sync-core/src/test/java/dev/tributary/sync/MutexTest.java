@@ -218,22 +218,28 @@ class MutexTest {
         for (int i = 0; i < 2_000; i++) {
             MutexGuard<Integer> g = m.tryLock();
             assertNotNull(g, "iteration " + i);
-            AtomicInteger failures = new AtomicInteger();
-            Runnable close =
-                    () -> {
-                        try {
-                            g.close();
-                        } catch (IllegalStateException expected) {
-                            failures.incrementAndGet();
-                        }
-                    };
-            Race.race(close, close);
-            assertEquals(1, failures.get(), "exactly one close releases");
+            int failures = racingCloses(g);
+            assertEquals(1, failures, "exactly one close releases");
             MutexGuard<Integer> a = m.tryLock();
             assertNotNull(a);
             assertNull(m.tryLock(), "one permit, not two");
             a.close();
         }
+    }
+
+    /** Closes {@code g} from two threads at once; returns how many of the two closes threw. */
+    private static int racingCloses(MutexGuard<?> g) throws Exception {
+        AtomicInteger failures = new AtomicInteger();
+        Runnable close =
+                () -> {
+                    try {
+                        g.close();
+                    } catch (IllegalStateException expected) {
+                        failures.incrementAndGet();
+                    }
+                };
+        Race.race(close, close);
+        return failures.get();
     }
 
     /**
@@ -249,17 +255,8 @@ class MutexTest {
             assertNotNull(g, "iteration " + i);
             CompletableFuture<MutexGuard<Integer>> next = m.lock();
             assertFalse(next.isDone());
-            AtomicInteger failures = new AtomicInteger();
-            Runnable close =
-                    () -> {
-                        try {
-                            g.close();
-                        } catch (IllegalStateException expected) {
-                            failures.incrementAndGet();
-                        }
-                    };
-            Race.race(close, close);
-            assertEquals(1, failures.get(), "exactly one close releases, iteration " + i);
+            int failures = racingCloses(g);
+            assertEquals(1, failures, "exactly one close releases, iteration " + i);
             MutexGuard<Integer> held = next.getNow(null);
             assertNotNull(held, "the waiter got the lock, iteration " + i);
             assertNull(m.tryLock(), "the failed close did not release the waiter's hold");
