@@ -109,18 +109,7 @@ public final class RunProfile {
         int index = 0;
         for (ProfileLine l : lines) {
             index++;
-            ChainedOptionsBuilder o =
-                    new OptionsBuilder()
-                            .include(l.include())
-                            .addProfiler(GCProfiler.class)
-                            .shouldFailOnError(false)
-                            .resultFormat(ResultFormatType.JSON)
-                            .forks(l.settings().forks())
-                            .warmupIterations(l.settings().warmups())
-                            .warmupTime(TimeValue.seconds(1))
-                            .measurementIterations(l.settings().iterations())
-                            .measurementTime(TimeValue.seconds(1));
-            l.params().forEach((k, v) -> o.param(k, v.toArray(new String[0])));
+            ChainedOptionsBuilder o = options(l);
             if (l.jdk() > 0) {
                 Optional<Path> java = findJdk(l.jdk());
                 if (java.isEmpty()) {
@@ -149,6 +138,29 @@ public final class RunProfile {
                 (System.nanoTime() - start) / 60e9,
                 docs.resolve("benchmarks.md"),
                 docs.resolve("benchmarks-ratios.svg"));
+    }
+
+    /**
+     * The JMH options of one line: its regex and parameters, its forks and iterations of 1 s,
+     * {@code -prof gc} and JSON output (the result file and JVM are set by the caller).
+     *
+     * @param l the line
+     * @return the options, still open for more
+     */
+    static ChainedOptionsBuilder options(ProfileLine l) {
+        ChainedOptionsBuilder o =
+                new OptionsBuilder()
+                        .include(l.include())
+                        .addProfiler(GCProfiler.class)
+                        .shouldFailOnError(false)
+                        .resultFormat(ResultFormatType.JSON)
+                        .forks(l.settings().forks())
+                        .warmupIterations(l.settings().warmups())
+                        .warmupTime(TimeValue.seconds(1))
+                        .measurementIterations(l.settings().iterations())
+                        .measurementTime(TimeValue.seconds(1));
+        l.params().forEach((k, v) -> o.param(k, v.toArray(new String[0])));
+        return o;
     }
 
     /**

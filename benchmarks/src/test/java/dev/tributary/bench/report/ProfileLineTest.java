@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 class ProfileLineTest {
 
@@ -96,6 +100,23 @@ class ProfileLineTest {
     }
 
     @Test
+    void runProfileHandsTheLineSettingsToJmh() {
+        Options target =
+                RunProfile.options(ProfileLine.parse("m:1", "Mpsc.x impl=a,b @target")).build();
+        assertEquals(List.of("Mpsc.x"), target.getIncludes());
+        assertEquals(3, target.getForkCount().get());
+        assertEquals(2, target.getWarmupIterations().get());
+        assertEquals(5, target.getMeasurementIterations().get());
+        assertEquals(TimeValue.seconds(1), target.getWarmupTime().get());
+        assertEquals(TimeValue.seconds(1), target.getMeasurementTime().get());
+        assertEquals(List.of("a", "b"), List.copyOf(target.getParameter("impl").get()));
+        Options plain = RunProfile.options(ProfileLine.parse("m:2", "Mpsc.x")).build();
+        assertEquals(1, plain.getForkCount().get());
+        assertEquals(2, plain.getWarmupIterations().get());
+        assertEquals(3, plain.getMeasurementIterations().get());
+    }
+
+    @Test
     void rejectsBadOptionsNamingWhatIsNeeded() {
         IllegalArgumentException marker =
                 assertThrows(
@@ -133,21 +154,21 @@ class ProfileLineTest {
     @Test
     void expandsIntoTheGroupsResultsWillHave() {
         ProfileLine l = ProfileLine.parse("m:1", "X impl=a,b producers=1,4");
-        Map<String, String[]> defaults = new java.util.LinkedHashMap<>();
+        Map<String, String[]> defaults = new LinkedHashMap<>();
         defaults.put("producers", new String[] {"1", "2", "4"});
         defaults.put("impl", new String[] {"a", "b", "c"});
         defaults.put("capacity", new String[] {"1024"});
         assertEquals(
                 Map.of(
-                        "M.x capacity=1024 producers=1", java.util.Set.of("a", "b"),
-                        "M.x capacity=1024 producers=4", java.util.Set.of("a", "b")),
+                        "M.x capacity=1024 producers=1", Set.of("a", "b"),
+                        "M.x capacity=1024 producers=4", Set.of("a", "b")),
                 l.groups("M.x", defaults));
         assertEquals(
                 List.of("M.x capacity=1024 producers=1", "M.x capacity=1024 producers=4"),
                 List.copyOf(l.groups("M.x", defaults).keySet()),
                 "parameters sorted by name, as Result.group() has them");
         assertEquals(
-                Map.of("M.y", java.util.Set.of("tributary")),
+                Map.of("M.y", Set.of("tributary")),
                 ProfileLine.parse("m:2", "Y").groups("M.y", Map.of()),
                 "a benchmark without impl is Tributary");
     }
