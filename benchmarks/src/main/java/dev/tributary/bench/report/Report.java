@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * Turns JMH JSON result files into {@code docs/benchmarks.md} (ns/op, bytes/op and the ratio to
- * every peer, plus issue 5's targets) and {@code docs/benchmarks-ratios.svg} (the ratios as a bar
+ * every peer, plus issue 14's targets) and {@code docs/benchmarks-ratios.svg} (the ratios as a bar
  * chart).
  *
  * <p>Results are compared within a group: one benchmark method with the same values of every
@@ -35,6 +35,7 @@ public final class Report {
     static final List<Target> TARGETS = Targets.ALL;
 
     private final List<Result> results;
+    private final List<Target> targets;
     private final Map<String, List<Result>> groups = new LinkedHashMap<>();
 
     /**
@@ -43,7 +44,18 @@ public final class Report {
      * @param results the results of one run, in run order
      */
     public Report(List<Result> results) {
+        this(results, TARGETS);
+    }
+
+    /**
+     * A report over the given results that checks the given targets.
+     *
+     * @param results the results of one run, in run order
+     * @param targets the targets of its table
+     */
+    Report(List<Result> results, List<Target> targets) {
         this.results = List.copyOf(results);
+        this.targets = List.copyOf(targets);
         for (Result r : results) {
             groups.computeIfAbsent(r.group(), g -> new ArrayList<>()).add(r);
         }
@@ -168,27 +180,57 @@ public final class Report {
         md.append("- Machine: ").append(machine).append('\n');
         md.append("- JDK: ").append(String.join("; ", jdks)).append('\n');
         md.append("- Date: ").append(LocalDate.now(ZoneOffset.UTC)).append('\n');
+        ProfileLine.Settings shortRun = ProfileLine.Settings.SHORT;
+        ProfileLine.Settings targetRun = ProfileLine.Settings.TARGET;
         md.append(
-                "- Settings: JMH 1.37, 1 fork per combination, 2 × 1 s warm-up, 3 × 1 s"
-                        + " measurement, `-prof gc`. A short profile: the ± is JMH's 99.9% error"
-                        + " over 3 iterations, so read ratios, not absolute numbers.\n");
+                String.format(
+                        Locale.ROOT,
+                        "- Settings: JMH 1.37, `-prof gc`, every iteration 1 s. Lines of the"
+                                + " profile that check a target (marked `@target`) run %d forks"
+                                + " per combination, %d warm-up and %d measurement iterations"
+                                + " each; the other lines run %d fork, %d warm-up and %d"
+                                + " measurement iterations, so read their ratios, not absolute"
+                                + " numbers. The ± is JMH's 99.9%% error.%n",
+                        targetRun.forks(),
+                        targetRun.warmups(),
+                        targetRun.iterations(),
+                        shortRun.forks(),
+                        shortRun.warmups(),
+                        shortRun.iterations()));
         md.append(
                 "- Scores are nanoseconds per operation (per message, per acquire + release, per"
                         + " round trip: each class's javadoc says). Bytes/op is"
                         + " `gc.alloc.rate.norm`. **Ratio = peer ns/op ÷ Tributary ns/op**: above"
                         + " 1 Tributary is faster, below 1 the peer is.\n\n");
-        md.append("## Targets (issue 5)\n\n");
-        md.append("| target | group | measured | met |\n|---|---|---|---|\n");
-        for (Target t : TARGETS) {
-            Optional<Double> m = t.measure(results);
+        md.append("## Targets (issue 14)\n\n");
+        md.append(
+                "A ratio's ± combines both scores' errors (relative errors added in quadrature);"
+                        + " a floor or goal is met only when the whole interval lies at or above"
+                        + " it, and unclear when the interval contains it. Bytes/op targets"
+                        + " compare the figure itself; 0 B allows "
+                        + fmt(Targets.ZERO_BYTES)
+                        + " B of harness allocation spread over the batch.\n\n");
+        md.append(
+                "| target | group | now | floor | goal | measured | floor met | goal met |\n"
+                        + "|---|---|---|---|---|---|---|---|\n");
+        for (Target t : targets) {
+            Optional<Target.Measured> m = t.measure(results);
             md.append("| ")
                     .append(t.label())
                     .append(" | `")
                     .append(t.group())
                     .append("` | ")
+                    .append(t.now())
+                    .append(" | ")
+                    .append(t.describeBound(t.floor()))
+                    .append(" | ")
+                    .append(t.describeBound(t.goal()))
+                    .append(" | ")
                     .append(m.map(t::describe).orElse("not run"))
                     .append(" | ")
-                    .append(m.map(v -> t.met(v) ? "yes" : "**no**").orElse("—"))
+                    .append(m.map(v -> t.floorMet(v).text()).orElse("—"))
+                    .append(" | ")
+                    .append(m.map(v -> t.goalMet(v).text()).orElse("—"))
                     .append(" |\n");
         }
         md.append("\n## Ratios\n\n![Ratio of every peer to Tributary](benchmarks-ratios.svg)\n\n");

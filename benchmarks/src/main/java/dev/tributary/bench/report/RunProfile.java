@@ -20,17 +20,20 @@ import org.openjdk.jmh.runner.format.OutputFormat;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * Runs the short benchmark profile and writes the results page: every line of every {@code
  * benchmarks/profile/*.profile} file is one JMH run with {@code -prof gc} and JSON output into
  * {@code benchmarks/target/jmh/}; then {@link Report} turns those files into {@code
- * docs/benchmarks.md} and {@code docs/benchmarks-ratios.svg}.
+ * docs/benchmarks.md} and {@code docs/benchmarks-ratios.svg}. Each line's forks and iterations come
+ * from the line ({@link ProfileLine.Settings}), not from the benchmark class.
  *
- * <p>Options: {@code --dry-run} lists the runs and their combination counts without running; {@code
- * --only REGEX} keeps the lines whose text matches; {@code --profiles DIR}, {@code --out DIR},
- * {@code --docs DIR} move the folders. Run from the repository root.
+ * <p>Options: {@code --dry-run} lists the runs, their combination counts and settings, and the
+ * estimated duration, without running; {@code --only REGEX} keeps the lines whose text matches;
+ * {@code --profiles DIR}, {@code --out DIR}, {@code --docs DIR} move the folders. Run from the
+ * repository root.
  */
 public final class RunProfile {
 
@@ -39,9 +42,6 @@ public final class RunProfile {
             "mvn -B -q -pl benchmarks -am package -DskipTests"
                     + " && java -cp benchmarks/target/benchmarks.jar"
                     + " dev.tributary.bench.report.RunProfile";
-
-    /** About what one combination costs: fork start, 2 s warm-up, 3 s measurement, set-up. */
-    static final int SECONDS_PER_COMBINATION = 7;
 
     private RunProfile() {}
 
@@ -72,36 +72,34 @@ public final class RunProfile {
             }
         }
         List<ProfileLine> lines = readProfiles(profiles, only);
-        OutputFormat quiet =
-                OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT);
         BenchmarkList list = BenchmarkList.defaultList();
         int total = 0;
+        int targetCombinations = 0;
+        long seconds = 0;
         for (ProfileLine l : lines) {
             int n = 0;
-            List<BenchmarkListEntry> found =
-                    new ArrayList<>(list.find(quiet, List.of(l.include()), List.of()));
-            if (found.isEmpty()) {
-                throw new IllegalArgumentException(
-                        l.source() + ": no benchmark matches " + l.include());
-            }
-            for (BenchmarkListEntry e : found) {
-                Map<String, String[]> defaults = e.getParams().orElse(Map.of());
-                List<String> unknown = l.unknownParams(defaults);
-                if (!unknown.isEmpty()) {
-                    throw new IllegalArgumentException(
-                            l.source() + ": " + e.getUsername() + " has no parameter " + unknown);
-                }
-                n += l.combinations(defaults);
+            for (BenchmarkListEntry e : benchmarks(l, list)) {
+                n += l.combinations(e.getParams().orElse(Map.of()));
             }
             total += n;
-            System.out.printf(Locale.ROOT, "%4d  %s%n", n, l.source() + "  " + l.include());
+            if (l.checksTargets()) {
+                targetCombinations += n;
+            }
+            seconds += (long) n * l.settings().secondsPerCombination();
+            System.out.printf(
+                    Locale.ROOT,
+                    "%4d  %-28s  %s%n",
+                    n,
+                    l.settings().describe(),
+                    l.source() + "  " + l.include());
         }
         System.out.printf(
                 Locale.ROOT,
-                "%d combinations in %d runs, about %d min%n",
+                "%d combinations (%d on target lines) in %d runs, about %d min%n",
                 total,
+                targetCombinations,
                 lines.size(),
-                (total * SECONDS_PER_COMBINATION + 59) / 60);
+                (seconds + 59) / 60);
         if (dryRun) {
             return;
         }
@@ -111,13 +109,7 @@ public final class RunProfile {
         int index = 0;
         for (ProfileLine l : lines) {
             index++;
-            ChainedOptionsBuilder o =
-                    new OptionsBuilder()
-                            .include(l.include())
-                            .addProfiler(GCProfiler.class)
-                            .shouldFailOnError(false)
-                            .resultFormat(ResultFormatType.JSON);
-            l.params().forEach((k, v) -> o.param(k, v.toArray(new String[0])));
+            ChainedOptionsBuilder o = options(l);
             if (l.jdk() > 0) {
                 Optional<Path> java = findJdk(l.jdk());
                 if (java.isEmpty()) {
@@ -146,6 +138,57 @@ public final class RunProfile {
                 (System.nanoTime() - start) / 60e9,
                 docs.resolve("benchmarks.md"),
                 docs.resolve("benchmarks-ratios.svg"));
+    }
+
+    /**
+     * The JMH options of one line: its regex and parameters, its forks and iterations of 1 s,
+     * {@code -prof gc} and JSON output (the result file and JVM are set by the caller).
+     *
+     * @param l the line
+     * @return the options, still open for more
+     */
+    static ChainedOptionsBuilder options(ProfileLine l) {
+        ChainedOptionsBuilder o =
+                new OptionsBuilder()
+                        .include(l.include())
+                        .addProfiler(GCProfiler.class)
+                        .shouldFailOnError(false)
+                        .resultFormat(ResultFormatType.JSON)
+                        .forks(l.settings().forks())
+                        .warmupIterations(l.settings().warmups())
+                        .warmupTime(TimeValue.seconds(1))
+                        .measurementIterations(l.settings().iterations())
+                        .measurementTime(TimeValue.seconds(1));
+        l.params().forEach((k, v) -> o.param(k, v.toArray(new String[0])));
+        return o;
+    }
+
+    /**
+     * The benchmarks a line runs, checked against their parameters.
+     *
+     * @param l the line
+     * @param list the module's benchmarks
+     * @return the benchmarks whose name the line's regex matches
+     * @throws IllegalArgumentException if none matches, or a matched benchmark lacks a parameter
+     *     the line lists
+     */
+    static List<BenchmarkListEntry> benchmarks(ProfileLine l, BenchmarkList list) {
+        OutputFormat quiet =
+                OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT);
+        List<BenchmarkListEntry> found =
+                new ArrayList<>(list.find(quiet, List.of(l.include()), List.of()));
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException(
+                    l.source() + ": no benchmark matches " + l.include());
+        }
+        for (BenchmarkListEntry e : found) {
+            List<String> unknown = l.unknownParams(e.getParams().orElse(Map.of()));
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException(
+                        l.source() + ": " + e.getUsername() + " has no parameter " + unknown);
+            }
+        }
+        return found;
     }
 
     /**

@@ -90,29 +90,119 @@ class ReportTest {
         assertTrue(md.contains("`Mpsc.blocking producers=4`"), md);
     }
 
+    /** A result in a group of its own, with a JMH error. */
+    static Result scored(String impl, double score, double error) {
+        return Result.parse(
+                        jmh(
+                                result("Pair.x", impl, "1", score, 0)
+                                        .replace("\"NaN\"", String.valueOf(error))))
+                .get(0);
+    }
+
+    static Target pair(double floor, double goal) {
+        return new Target("pair", "Pair.x producers=1", "tributary", "peer", "0.5×", floor, goal);
+    }
+
     @Test
-    void targetsAreMetOrMissedByTheirRatio() {
-        Target twiceAbq =
+    void ratioErrorAddsBothRelativeErrorsInQuadrature() {
+        // peer 300 ± 9 (3 %), tributary 100 ± 4 (4 %): r = 3, rel = 5 %, interval [2.85, 3.15]
+        List<Result> run = List.of(scored("tributary", 100, 4), scored("peer", 300, 9));
+        Target.Measured m = pair(2, 4).measure(run).orElseThrow();
+        assertEquals(3.0, m.value(), 1e-9);
+        assertEquals(0.05, m.relativeError(), 1e-9);
+        assertEquals(0.15, m.error(), 1e-9);
+        assertEquals("3.00× ± 0.15", pair(2, 4).describe(m));
+    }
+
+    @Test
+    void floorIsMetOnlyWhenTheWholeIntervalLiesAtOrAboveIt() {
+        Target.Measured m = new Target.Measured(2.0, 0.25); // [1.5, 2.5], exact in binary
+        assertEquals(Target.Verdict.MET, pair(1.5, 4).floorMet(m), "lower end on the floor");
+        assertEquals(Target.Verdict.MET, pair(1.2, 4).floorMet(m));
+        assertEquals(Target.Verdict.STRADDLES, pair(2.0, 4).floorMet(m));
+        assertEquals(Target.Verdict.STRADDLES, pair(2.5, 4).floorMet(m), "upper end on it");
+        assertEquals(Target.Verdict.MISSED, pair(2.6, 4).floorMet(m));
+        assertEquals(Target.Verdict.MISSED, pair(1, 3).goalMet(m), "the goal is judged alike");
+        assertEquals(Target.Verdict.STRADDLES, pair(1, 2.2).goalMet(m));
+        assertEquals(Target.Verdict.MET, pair(1, 1.4).goalMet(m));
+        assertEquals(
+                Target.Verdict.NO_ERROR,
+                pair(1, 2).floorMet(new Target.Measured(3.0, Double.NaN)),
+                "without JMH's error nothing can be claimed");
+    }
+
+    @Test
+    void allocationTargetsCompareTheBytesFigure() {
+        Target zeroBytes =
+                new Target("0 B/msg", "Mpsc.blocking producers=1", "tributary", null, "0", 1, 1);
+        Target async =
                 new Target(
-                        "≥ 2× ABQ",
+                        "async", "Mpsc.blocking producers=1", "tributary-async", null, "", 24, 1);
+        assertEquals(0.0, zeroBytes.measure(RUN).orElseThrow().value());
+        assertEquals(Target.Verdict.MET, zeroBytes.floorMet(zeroBytes.measure(RUN).orElseThrow()));
+        Target.Measured fortyEight = async.measure(RUN).orElseThrow();
+        assertEquals(48.0, fortyEight.value());
+        assertEquals(Target.Verdict.MISSED, async.floorMet(fortyEight));
+        assertEquals(Target.Verdict.MET, async.floorMet(new Target.Measured(24, 0)));
+        assertEquals("≤ 24.0 B/op", async.describeBound(24));
+        assertEquals("48.0 B/op", async.describe(fortyEight));
+        assertEquals("≥ 2.50×", pair(2.5, 4).describeBound(2.5));
+    }
+
+    @Test
+    void targetsFindTheirPairInTheGroupOrReportItMissing() {
+        Target abq =
+                new Target(
+                        "ABQ",
                         "Mpsc.blocking producers=1",
                         "tributary",
                         "ArrayBlockingQueue",
-                        2);
-        Target jctools =
+                        "",
+                        2,
+                        4);
+        Target variant =
                 new Target(
-                        "≥ 0.8× JCTools", "Mpsc.blocking producers=1", "tributary", "JCTools", 0.8);
-        Target zeroBytes = new Target("0 B/msg", "Mpsc.blocking producers=1", "tributary", null, 1);
-        Target absent = new Target("absent", "Nope.x", "tributary", "ArrayBlockingQueue", 1);
-        assertEquals(3.0, twiceAbq.measure(RUN).orElseThrow(), 1e-9);
-        assertTrue(twiceAbq.met(3.0));
-        assertEquals(0.5, jctools.measure(RUN).orElseThrow(), 1e-9);
-        assertTrue(!jctools.met(0.5));
-        assertEquals(0.0, zeroBytes.measure(RUN).orElseThrow());
-        assertTrue(zeroBytes.met(0.0));
-        assertTrue(!zeroBytes.met(48));
+                        "v", "Mpsc.blocking producers=1", "tributary-async", "JCTools", "", 1, 1);
+        Target absent = new Target("absent", "Nope.x", "tributary", "ArrayBlockingQueue", "", 1, 1);
+        assertEquals(3.0, abq.measure(RUN).orElseThrow().value(), 1e-9);
+        assertEquals(0.25, variant.measure(RUN).orElseThrow().value(), 1e-9);
         assertEquals(Optional.empty(), absent.measure(RUN));
-        assertEquals("3.00×", twiceAbq.describe(3.0));
+    }
+
+    @Test
+    void targetsTableShowsNowFloorGoalMeasuredAndVerdicts() {
+        List<Result> run =
+                List.of(
+                        scored("tributary", 100, 4),
+                        scored("peer", 300, 9),
+                        scored("tributary-async", 100, 1));
+        String md = new Report(run).markdown("m", "c");
+        assertTrue(md.contains("## Targets (issue 14)"), md);
+        assertTrue(
+                md.contains(
+                        "| target | group | now | floor | goal | measured | floor met | goal met |"),
+                md);
+        assertTrue(md.contains("3 forks per combination, 2 warm-up and 5 measurement"), md);
+        assertTrue(md.contains("the other lines run 1 fork, 2 warm-up and 3 measurement"), md);
+        for (Target t : Report.TARGETS) {
+            assertTrue(
+                    md.contains("| " + t.label() + " | `" + t.group() + "` | " + t.now() + " | "),
+                    t.label());
+        }
+        assertTrue(md.contains("| not run | — | — |"), "targets without results say so");
+        String row = new Report(run, List.of(pair(2.5, 3))).markdown("m", "c");
+        assertTrue(
+                row.contains(
+                        "| pair | `Pair.x producers=1` | 0.5× | ≥ 2.50× | ≥ 3.00× | 3.00× ± 0.15 |"
+                                + " yes | unclear (straddles) |"),
+                row);
+        Target bytes = new Target("b", "Pair.x producers=1", "tributary-async", null, "8 B", 0, 0);
+        assertTrue(
+                new Report(run, List.of(bytes))
+                        .markdown("m", "c")
+                        .contains(
+                                "| b | `Pair.x producers=1` | 8 B | ≤ 0.00 B/op | ≤ 0.00 B/op |"
+                                        + " 0.0 B/op | yes | yes |"));
     }
 
     @Test
