@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * The tour: runs every example in turn and tells what happened in each, a few lines per example.
- * Run it with {@code ./mvnw -q -pl examples/tour -am package -DskipTests -Ptour}.
+ * Run it with {@code ./mvnw -q -pl examples/tour -am package -Dmaven.test.skip=true -Ptour}.
  *
  * <p>Each example is a class of this package with a {@code run(Narrator)} method; the tour prints a
  * heading per example, the example's own lines, and whether the example achieved what it shows (its
