@@ -49,13 +49,7 @@ public final class SemaphoreConnectionLimit {
      */
     public static Result run(Narrator out) throws Exception {
         ExecutorService database =
-                Executors.newFixedThreadPool(
-                        QUERIES,
-                        r -> {
-                            Thread t = new Thread(r, "database");
-                            t.setDaemon(true);
-                            return t;
-                        });
+                Executors.newFixedThreadPool(QUERIES, Tasks.daemonThreads("database"));
         try {
             Semaphore connections = new Semaphore(LIMIT);
             AtomicInteger open = new AtomicInteger();

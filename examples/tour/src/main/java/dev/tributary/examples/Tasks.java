@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,14 +29,20 @@ final class Tasks implements AutoCloseable {
     }
 
     Tasks(String name) {
+        pool = Executors.newCachedThreadPool(daemonThreads(name));
+    }
+
+    /**
+     * Daemon threads named {@code name-1}, {@code name-2}, ...: a stuck example cannot hold the
+     * JVM.
+     */
+    static ThreadFactory daemonThreads(String name) {
         AtomicInteger n = new AtomicInteger();
-        pool =
-                Executors.newCachedThreadPool(
-                        r -> {
-                            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        });
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** Starts {@code task} on a new thread; the future completes with its result. */

@@ -122,12 +122,7 @@ public final class WatchConfigFile {
         List<Config> changes = List.of(new Config("bonjour", 2), new Config("bonjour", 8));
         Path file = Files.createTempFile("tributary-tour-", ".properties");
         ScheduledExecutorService checker =
-                Executors.newSingleThreadScheduledExecutor(
-                        r -> {
-                            Thread t = new Thread(r, "watch-checker");
-                            t.setDaemon(true);
-                            return t;
-                        });
+                Executors.newSingleThreadScheduledExecutor(Tasks.daemonThreads("watch-checker"));
         try (Tasks tasks = new Tasks("watch")) {
             writeAtomically(file, initial.toFileText());
             Watch.Channel<Config> config = Watch.channel(Config.parse(Files.readString(file)));
