@@ -203,34 +203,30 @@ class ServiceTest {
         }
     }
 
+    /** Expects 200 and returns the JSON body. */
+    static JsonNode okJson(WebTestClient.ResponseSpec response) {
+        byte[] body = response.expectStatus().isOk().expectBody().returnResult().getResponseBody();
+        return json(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     long post(String user, String text) {
-        byte[] body =
-                client.post()
-                        .uri("/chat")
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(Map.of("user", user, "text", text))
-                        .exchange()
-                        .expectStatus()
-                        .isOk()
-                        .expectBody()
-                        .returnResult()
-                        .getResponseBody();
-        return json(new String(body, java.nio.charset.StandardCharsets.UTF_8)).get("id").asLong();
+        return okJson(
+                        client.post()
+                                .uri("/chat")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .bodyValue(Map.of("user", user, "text", text))
+                                .exchange())
+                .get("id")
+                .asLong();
     }
 
     double metric(String name, String tag) {
         String path = "/actuator/metrics/" + name + (tag == null ? "" : "?tag=" + tag);
-        byte[] body =
-                client.get()
-                        .uri(path)
-                        .exchange()
-                        .expectStatus()
-                        .isOk()
-                        .expectBody()
-                        .returnResult()
-                        .getResponseBody();
-        JsonNode node = json(new String(body, java.nio.charset.StandardCharsets.UTF_8));
-        return node.get("measurements").get(0).get("value").asDouble();
+        return okJson(client.get().uri(path).exchange())
+                .get("measurements")
+                .get(0)
+                .get("value")
+                .asDouble();
     }
 
     @Test
