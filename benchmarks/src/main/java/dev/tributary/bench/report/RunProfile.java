@@ -39,7 +39,7 @@ public final class RunProfile {
 
     /** The documented command that builds the module, runs the profile and writes the page. */
     public static final String COMMAND =
-            "mvn -B -q -pl benchmarks -am package -DskipTests"
+            "./mvnw -B -q -pl benchmarks -am package -DskipTests"
                     + " && java -cp benchmarks/target/benchmarks.jar"
                     + " dev.tributary.bench.report.RunProfile";
 
