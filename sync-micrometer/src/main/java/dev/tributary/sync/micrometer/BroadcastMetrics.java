@@ -1,7 +1,6 @@
 package dev.tributary.sync.micrometer;
 
 import dev.tributary.sync.Broadcast;
-import dev.tributary.sync.LaggedException;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,8 +8,6 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongConsumer;
 
 /**
  * Meters for a {@link Broadcast} channel, read through a sender:
@@ -21,24 +18,18 @@ import java.util.function.LongConsumer;
  *   <li>{@code tributary.broadcast.queued} (gauge, base unit {@code messages}): the values retained
  *       that some receiver has not read yet, {@link Broadcast.Sender#len()}.
  *   <li>{@code tributary.broadcast.lagged} (function counter, base unit {@code messages}): the
- *       values receivers missed because they lagged, as reported to this binder through {@link
- *       #lagRecorder()} or {@link #recordLag(long)}.
+ *       values the channel's receivers missed because they lagged, in all, {@link
+ *       Broadcast.Sender#laggedCount()} (every receiver counts, with or without a publisher view:
+ *       the channel keeps the total).
  * </ul>
  *
- * <p>The lag count is what receivers report: pass {@link #lagRecorder()} as the {@code onLag}
- * callback of {@link Broadcast.Sender#asPublisher(dev.tributary.sync.LagPolicy, LongConsumer)}, and
- * call {@link #recordLag(long)} with {@link LaggedException#missed()} where a receiver catches
- * {@link LaggedException}. A receiver that reports nowhere is not counted.
- *
- * <p>Tagged {@code name=<the name given>} plus the extra tags. The gauges hold the sender weakly
- * (see the package notes), so a binder never keeps a channel's sender reachable; the lag counter
- * holds this binder's own tally.
+ * <p>Tagged {@code name=<the name given>} plus the extra tags. The meters hold the sender weakly
+ * (see the package notes), so a binder never keeps a channel's sender reachable.
  */
 public final class BroadcastMetrics implements MeterBinder {
 
     private final Broadcast.Sender<?> sender;
     private final Tags tags;
-    private final LongAdder lagged = new LongAdder();
 
     /**
      * Meters for the channel of {@code sender}, tagged {@code name=name}.
@@ -65,29 +56,6 @@ public final class BroadcastMetrics implements MeterBinder {
     }
 
     /**
-     * Adds {@code missed} values to the lag count. Thread-safe, never blocks.
-     *
-     * @param missed the values a receiver missed, {@code >= 0}
-     * @throws IllegalArgumentException if {@code missed < 0}
-     */
-    public void recordLag(long missed) {
-        if (missed < 0) {
-            throw new IllegalArgumentException("missed >= 0 required but it was " + missed);
-        }
-        lagged.add(missed);
-    }
-
-    /**
-     * Returns a lag callback that adds to this binder's lag count, for the {@code onLag} argument
-     * of the channel's publisher views. It may be shared by any number of views and threads.
-     *
-     * @return the callback, {@code missed -> recordLag(missed)}
-     */
-    public LongConsumer lagRecorder() {
-        return this::recordLag;
-    }
-
-    /**
      * Registers the meters with {@code registry}.
      *
      * @param registry the registry
@@ -104,7 +72,7 @@ public final class BroadcastMetrics implements MeterBinder {
                 .baseUnit("messages")
                 .tags(tags)
                 .register(registry);
-        FunctionCounter.builder("tributary.broadcast.lagged", lagged, LongAdder::sum)
+        FunctionCounter.builder("tributary.broadcast.lagged", sender, Broadcast.Sender::laggedCount)
                 .description("The values receivers missed because they lagged behind the channel")
                 .baseUnit("messages")
                 .tags(tags)

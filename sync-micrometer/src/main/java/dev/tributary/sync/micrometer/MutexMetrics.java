@@ -14,9 +14,11 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code tributary.mutex.locked} (gauge): 1 while the lock is held or being handed to a
  *       waiter, 0 otherwise, {@link Mutex#isLocked()}.
+ *   <li>{@code tributary.mutex.waiters} (gauge, base unit {@code waiters}): the lock requests
+ *       queued right now, {@link Mutex#waiterCount()}.
  * </ul>
  *
- * <p>Tagged {@code name=<the name given>} plus the extra tags. The gauge holds the mutex weakly
+ * <p>Tagged {@code name=<the name given>} plus the extra tags. The gauges hold the mutex weakly
  * (see the package notes).
  */
 public final class MutexMetrics implements MeterBinder {
@@ -57,6 +59,11 @@ public final class MutexMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("tributary.mutex.locked", mutex, m -> m.isLocked() ? 1 : 0)
                 .description("1 while the mutex is held or being handed to a waiter, else 0")
+                .tags(tags)
+                .register(registry);
+        Gauge.builder("tributary.mutex.waiters", mutex, Mutex::waiterCount)
+                .description("The lock requests waiting in the mutex's queue")
+                .baseUnit("waiters")
                 .tags(tags)
                 .register(registry);
     }

@@ -14,8 +14,8 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code tributary.semaphore.permits.available} (gauge, base unit {@code permits}): the free
  *       permits, {@link Semaphore#availablePermits()}.
- *   <li>{@code tributary.semaphore.waiters.present} (gauge): 1 while any acquisition is queued, 0
- *       otherwise, {@link Semaphore#hasQueuedWaiters()}.
+ *   <li>{@code tributary.semaphore.waiters} (gauge, base unit {@code waiters}): the acquisitions
+ *       queued right now, {@link Semaphore#waiterCount()}.
  * </ul>
  *
  * <p>Each is tagged {@code name=<the name given>} plus the extra tags. The gauges hold the
@@ -65,11 +65,9 @@ public final class SemaphoreMetrics implements MeterBinder {
                 .baseUnit("permits")
                 .tags(tags)
                 .register(registry);
-        Gauge.builder(
-                        "tributary.semaphore.waiters.present",
-                        semaphore,
-                        s -> s.hasQueuedWaiters() ? 1 : 0)
-                .description("1 while any acquisition waits in the semaphore's queue, else 0")
+        Gauge.builder("tributary.semaphore.waiters", semaphore, Semaphore::waiterCount)
+                .description("The acquisitions waiting in the semaphore's queue")
+                .baseUnit("waiters")
                 .tags(tags)
                 .register(registry);
     }

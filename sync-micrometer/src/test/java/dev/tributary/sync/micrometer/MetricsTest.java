@@ -45,17 +45,17 @@ class MetricsTest {
         new SemaphoreMetrics(semaphore, "db", Tags.of("app", "test")).bindTo(registry);
 
         assertEquals(2.0, gauge("tributary.semaphore.permits.available", "db"));
-        assertEquals(0.0, gauge("tributary.semaphore.waiters.present", "db"));
+        assertEquals(0.0, gauge("tributary.semaphore.waiters", "db"));
 
         SemaphorePermit first = semaphore.tryAcquire();
         SemaphorePermit second = semaphore.tryAcquire();
         assertEquals(0.0, gauge("tributary.semaphore.permits.available", "db"));
         CompletableFuture<SemaphorePermit> waiting = semaphore.acquire();
-        assertEquals(1.0, gauge("tributary.semaphore.waiters.present", "db"));
+        assertEquals(1.0, gauge("tributary.semaphore.waiters", "db"));
 
         first.close();
         SemaphorePermit third = waiting.get(10, TimeUnit.SECONDS);
-        assertEquals(0.0, gauge("tributary.semaphore.waiters.present", "db"));
+        assertEquals(0.0, gauge("tributary.semaphore.waiters", "db"));
         second.close();
         assertEquals(1.0, gauge("tributary.semaphore.permits.available", "db"));
         third.close();
@@ -98,8 +98,9 @@ class MetricsTest {
                         "tributary.mpsc.capacity.available",
                         "tributary.mpsc.queued",
                         "tributary.mutex.locked",
+                        "tributary.mutex.waiters",
                         "tributary.semaphore.permits.available",
-                        "tributary.semaphore.waiters.present"),
+                        "tributary.semaphore.waiters"),
                 names.stream().sorted().toList());
     }
 
@@ -151,9 +152,10 @@ class MetricsTest {
         }
         assertEquals(2.0, gauge("tributary.broadcast.queued", "chat"));
 
-        // A receiver catching LaggedException reports it: capacity 2, 5 sent, so 3 missed.
+        // The channel counts the lag once the receiver notices it: capacity 2, 5 sent, 3 missed.
+        assertEquals(0.0, registry.get("tributary.broadcast.lagged").functionCounter().count());
         LaggedException lag = assertThrows(LaggedException.class, slow::tryRecv);
-        metrics.recordLag(lag.missed());
+        assertEquals(3, lag.missed());
         assertEquals(3.0, registry.get("tributary.broadcast.lagged").functionCounter().count());
 
         other.close();
@@ -163,14 +165,14 @@ class MetricsTest {
     }
 
     @Test
-    void broadcastLagRecorderCountsWhatAPublisherViewSkips() {
+    void broadcastLaggedCountsWhatAPublisherViewSkips() {
         Broadcast.Sender<Integer> sender = Broadcast.sender(2);
         BroadcastMetrics metrics = new BroadcastMetrics(sender, "prices");
         metrics.bindTo(registry);
 
         List<Integer> received = new ArrayList<>();
         Subscription[] subscription = new Subscription[1];
-        sender.asPublisher(LagPolicy.SKIP, metrics.lagRecorder())
+        sender.asPublisher(LagPolicy.SKIP, n -> {})
                 .subscribe(
                         new Subscriber<Integer>() {
                             @Override
@@ -207,7 +209,13 @@ class MetricsTest {
         MutexGuard<String> guard = mutex.tryLock();
         assertNotNull(guard);
         assertEquals(1.0, gauge("tributary.mutex.locked", "state"));
+        assertEquals(0.0, gauge("tributary.mutex.waiters", "state"));
+        CompletableFuture<MutexGuard<String>> next = mutex.lock();
+        assertEquals(1.0, gauge("tributary.mutex.waiters", "state"));
         guard.close();
+        assertEquals(0.0, gauge("tributary.mutex.waiters", "state"));
+        assertEquals(1.0, gauge("tributary.mutex.locked", "state"), "handed to the waiter");
+        next.join().close();
         assertEquals(0.0, gauge("tributary.mutex.locked", "state"));
     }
 
@@ -220,9 +228,6 @@ class MetricsTest {
         assertEquals("a non-blank name required but it was ' '", blank.getMessage());
         assertThrows(NullPointerException.class, () -> new SemaphoreMetrics(null, "s"));
         assertThrows(NullPointerException.class, () -> new MutexMetrics(new Mutex<>(1), null));
-        BroadcastMetrics metrics = new BroadcastMetrics(Broadcast.sender(1), "b");
-        IllegalArgumentException negative =
-                assertThrows(IllegalArgumentException.class, () -> metrics.recordLag(-1));
-        assertEquals("missed >= 0 required but it was -1", negative.getMessage());
+        assertThrows(NullPointerException.class, () -> new BroadcastMetrics(null, "b"));
     }
 }

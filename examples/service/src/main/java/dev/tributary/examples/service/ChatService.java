@@ -111,7 +111,6 @@ public class ChatService {
                                                         // Runs just before the oldest retained
                                                         // message is delivered to this client.
                                                         missed.addAndGet(n);
-                                                        metrics.recordLag(n);
                                                     }))
                                     // Prefetch 1: this client's demand reaches the channel as
                                     // it is, so a slow client lags in the channel (and is told),

@@ -506,7 +506,7 @@ class ServiceTest {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> downstream.inFlight.get() == N && limiter.waiting() == M);
             assertThat(metric("tributary.semaphore.permits.available", "name:downstream")).isZero();
-            assertThat(metric("tributary.semaphore.waiters.present", "name:downstream")).isOne();
+            assertThat(metric("tributary.semaphore.waiters", "name:downstream")).isEqualTo(M);
             assertThat(metric("tributary.service.downstream.waiting", null)).isEqualTo(M);
 
             // Every further request finds M waiting: each one gets 429 with Retry-After.
